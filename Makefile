@@ -1,0 +1,49 @@
+# make demo: run truecost on the bundled sample logs. make test: lint, type check and the test suite.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR := .demo
+
+.PHONY: help install demo test lint typecheck pytest bench clean
+
+help:
+	@echo "make demo       import the bundled sample logs and print the spend report"
+	@echo "make test       ruff, mypy and pytest (installs Chromium for the browser test when root)"
+	@echo "make bench      run the benchmarks in bench/ (slow; see docs/benchmarks.md)"
+	@echo "make clean      remove .venv and the demo ledger"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[all,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	$(BIN)/truecost import examples/claude-code --feature coding-agent --ledger $(DEMO_DIR)/ledger.duckdb
+	$(BIN)/truecost import examples/api-responses --feature support-bot --ledger $(DEMO_DIR)/ledger.duckdb
+	$(BIN)/truecost report --ledger $(DEMO_DIR)/ledger.duckdb --by feature,model
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	bash scripts/ensure-services.sh
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR)

@@ -1,0 +1,1 @@
+"""Analyses over the priced ledger: spend, cost stack, forecasts, alerts, savings, self-hosting."""

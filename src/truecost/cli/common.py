@@ -1,0 +1,221 @@
+"""Options and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from truecost.errors import InputError
+from truecost.importers import ImportContext
+from truecost.ledger import Ledger, default_ledger_path, open_ledger
+from truecost.ledger.ingest import ImportSummary, import_paths
+from truecost.pricing import PriceCatalog
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PRICES_ENV = "TRUECOST_PRICES"
+
+
+def ledger_option(func: F) -> F:
+    """Add ``--ledger PATH`` (default: $TRUECOST_LEDGER or the user data folder)."""
+    return click.option(
+        "--ledger",
+        "ledger_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Ledger file (DuckDB). Default: $TRUECOST_LEDGER, else ledger.duckdb in the user data folder.",
+    )(func)
+
+
+def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
+    """Add ``--format`` with the given choices."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(list(choices)),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        )(func)
+
+    return decorate
+
+
+def prices_option(func: F) -> F:
+    """Add ``--prices FILE`` for a TOML price override file (repeatable)."""
+    return click.option(
+        "--prices",
+        "price_files",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        multiple=True,
+        help="Price override file (TOML); repeat for several. Also read from $TRUECOST_PRICES.",
+    )(func)
+
+
+def load_catalog(price_files: tuple[Path, ...] = ()) -> PriceCatalog:
+    """Build the price catalog from the shipped data, $TRUECOST_PRICES and ``--prices`` files."""
+    paths: list[Path] = []
+    from_env = os.environ.get(PRICES_ENV)
+    if from_env:
+        paths.extend(Path(p) for p in from_env.split(os.pathsep) if p)
+    paths.extend(price_files)
+    return PriceCatalog(paths)
+
+
+def resolve_ledger_path(ledger_path: Path | None) -> Path:
+    """Return the ledger path the user chose, or the default."""
+    return ledger_path or default_ledger_path()
+
+
+def open_for_reading(ledger_path: Path | None, catalog: PriceCatalog) -> Ledger:
+    """Open an existing ledger and reprice it if the prices changed since it was priced."""
+    path = resolve_ledger_path(ledger_path)
+    if not path.exists():
+        from truecost.errors import LedgerError
+
+        raise LedgerError(
+            f"{path}: no ledger here yet. Import logs first with 'truecost import FILES', "
+            "pass --ledger PATH, or give log paths to read them directly."
+        )
+    ledger = open_ledger(path)
+    ledger.ensure_priced(catalog)
+    return ledger
+
+
+def parse_fields(values: tuple[str, ...], option: str) -> dict[str, str]:
+    """Parse repeated ``NAME=VALUE`` options into a dict, naming the bad one on error."""
+    parsed: dict[str, str] = {}
+    for value in values:
+        name, sep, target = value.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise InputError(
+                f"invalid {option} '{value}': use NAME=VALUE, for example feature=metadata.feature."
+            )
+        parsed[name.strip()] = target.strip()
+    return parsed
+
+
+def import_context_options(func: F) -> F:
+    """Add the options that set attributes and fallbacks of imported records."""
+    return _import_options(("--input-format",))(func)
+
+
+def _import_options(format_flags: tuple[str, ...]) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return _add_import_options(func, format_flags)
+
+    return decorate
+
+
+def import_options_with_format(func: F) -> F:
+    """Like ``import_context_options``, but ``--format`` names the input format (for ``import``)."""
+    return _import_options(("--format", "--input-format"))(func)
+
+
+def _add_import_options(func: F, format_flags: tuple[str, ...]) -> F:
+    options = [
+        click.option("--feature", help="Feature name for every record that carries none."),
+        click.option("--user", help="User or customer for every record that carries none."),
+        click.option("--environment", help="Environment (prod, staging...) for every record."),
+        click.option("--provider", help="Provider of every record, where the logs do not say."),
+        click.option(
+            "--field",
+            "fields",
+            multiple=True,
+            metavar="ATTR=PATH",
+            help="Take feature, user or environment from a dotted path of each logged object, "
+            "e.g. --field user=metadata.user_id. Repeatable.",
+        ),
+        click.option(
+            "--column",
+            "columns",
+            multiple=True,
+            metavar="FIELD=COLUMN",
+            help="For CSV and generic JSONL: the column that holds a record field. Repeatable.",
+        ),
+        click.option(
+            "--timestamp",
+            "fallback_timestamp",
+            help="Time of records whose format has none (ISO 8601). Default: the file's modification time.",
+        ),
+        click.option(
+            *format_flags,
+            "input_format",
+            help="Read every file as this log format instead of detecting it (see README, Formats).",
+        ),
+        prices_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_context(
+    feature: str | None,
+    user: str | None,
+    environment: str | None,
+    provider: str | None,
+    fields: tuple[str, ...],
+    columns: tuple[str, ...],
+    fallback_timestamp: str | None,
+) -> ImportContext:
+    """Turn the import options into an ``ImportContext``."""
+    when = None
+    if fallback_timestamp:
+        from truecost.analyses.spend import parse_day
+
+        when = parse_day(fallback_timestamp, "--timestamp")
+    return ImportContext(
+        feature=feature,
+        user=user,
+        environment=environment,
+        provider=provider,
+        attribute_fields=parse_fields(fields, "--field"),
+        column_map=parse_fields(columns, "--column"),
+        fallback_timestamp=when,
+    )
+
+
+def run_import(
+    ledger: Ledger,
+    paths: list[Path],
+    catalog: PriceCatalog,
+    context: ImportContext,
+    input_format: str | None,
+    strict: bool = False,
+) -> ImportSummary:
+    """Import with a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return import_paths(
+            ledger, paths, catalog, context, forced_format=input_format, strict=strict
+        )
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("importing", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return import_paths(
+            ledger,
+            paths,
+            catalog,
+            context,
+            forced_format=input_format,
+            strict=strict,
+            progress=advance,
+        )
+
+
+def now_utc() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)

@@ -1,0 +1,114 @@
+"""``truecost report``: spend over the ledger, or over log files read directly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from truecost.analyses.spend import DIMENSIONS, Selection, parse_day, spend_report
+from truecost.cli.common import (
+    build_context,
+    format_option,
+    import_context_options,
+    ledger_option,
+    load_catalog,
+    open_for_reading,
+    parse_fields,
+    run_import,
+)
+from truecost.errors import InputError
+from truecost.ledger import Ledger
+from truecost.outputs.spend import render_spend
+
+
+def parse_by(value: str | None) -> list[str]:
+    """Parse ``--by feature,model`` into dimension names, rejecting unknown ones."""
+    if not value:
+        return []
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    for name in names:
+        if name not in DIMENSIONS:
+            raise InputError(
+                f"unknown --by dimension '{name}'. Use one or several of: {', '.join(DIMENSIONS)}."
+            )
+    return names
+
+
+def selection_from_options(
+    since: str | None, until: str | None, filters: tuple[str, ...]
+) -> Selection:
+    """Build a ``Selection``; ``--until`` names the last day included."""
+    end = None
+    if until:
+        end = parse_day(until, "--until")
+        if len(until) == 10:
+            end += timedelta(days=1)
+    parsed = parse_fields(filters, "--where")
+    for name in parsed:
+        if name not in DIMENSIONS:
+            raise InputError(
+                f"unknown --where dimension '{name}'. Use one of: {', '.join(DIMENSIONS)}."
+            )
+    return Selection(
+        since=parse_day(since, "--since") if since else None,
+        until=end,
+        filters=tuple(parsed.items()),
+    )
+
+
+@click.command("report")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@ledger_option
+@click.option(
+    "--by", "by", help=f"Group by one or several of: {', '.join(DIMENSIONS)} (comma-separated)."
+)
+@click.option("--since", help="First day included (YYYY-MM-DD, UTC).")
+@click.option("--until", help="Last day included (YYYY-MM-DD, UTC).")
+@click.option(
+    "--where",
+    "filters",
+    multiple=True,
+    metavar="DIM=VALUE",
+    help="Keep records where DIM equals VALUE.",
+)
+@click.option("--as-of", "as_of", help="Time for month to date (default: the latest record).")
+@import_context_options
+@format_option("table", "json", "csv", "markdown")
+def command(
+    paths: tuple[Path, ...],
+    ledger_path: Path | None,
+    by: str | None,
+    since: str | None,
+    until: str | None,
+    filters: tuple[str, ...],
+    as_of: str | None,
+    feature: str | None,
+    user: str | None,
+    environment: str | None,
+    provider: str | None,
+    fields: tuple[str, ...],
+    columns: tuple[str, ...],
+    fallback_timestamp: str | None,
+    input_format: str | None,
+    price_files: tuple[Path, ...],
+    output_format: str,
+) -> None:
+    """Report spend from the ledger, or from PATHS read directly (nothing is stored)."""
+    selection = selection_from_options(since, until, filters)
+    group_by = parse_by(by)
+    catalog = load_catalog(price_files)
+    if paths:
+        context = build_context(
+            feature, user, environment, provider, fields, columns, fallback_timestamp
+        )
+        ledger = Ledger(None)
+        run_import(ledger, list(paths), catalog, context, input_format)
+    else:
+        ledger = open_for_reading(ledger_path, catalog)
+    with ledger:
+        report = spend_report(
+            ledger.con, group_by, selection, parse_day(as_of, "--as-of") if as_of else None
+        )
+    click.echo(render_spend(report, output_format))

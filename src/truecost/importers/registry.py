@@ -1,0 +1,112 @@
+"""The registry of log formats and the detection that picks one for each file."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from truecost.errors import MissingInputError, UnknownFormatError
+from truecost.importers.base import Importer
+
+_IMPORTERS: dict[str, Importer] = {}
+
+# File name endings that may hold logs when a folder is walked.
+LOG_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".log")
+_HEAD_LINES = 5
+
+
+def register(importer: Importer) -> Importer:
+    """Add ``importer`` under its ``name``; a later registration of the same name wins."""
+    if not importer.name:
+        raise ValueError(f"{type(importer).__name__} has no name")
+    _IMPORTERS[importer.name] = importer
+    return importer
+
+
+def importers() -> list[Importer]:
+    """Return the registered importers in detection order."""
+    _load_builtin()
+    return sorted(_IMPORTERS.values(), key=lambda imp: (imp.detect_priority, imp.name))
+
+
+def get_importer(name: str) -> Importer:
+    """Return the importer registered as ``name``, suggesting the closest name if there is none."""
+    _load_builtin()
+    if name in _IMPORTERS:
+        return _IMPORTERS[name]
+    close = difflib.get_close_matches(name, list(_IMPORTERS), n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    known = ", ".join(sorted(_IMPORTERS))
+    raise UnknownFormatError(f"unknown format '{name}'.{hint} Known formats: {known}.")
+
+
+def _load_builtin() -> None:
+    # Importing the package modules runs their register() calls.
+    import truecost.importers.formats  # noqa: F401
+
+
+def read_head(path: Path) -> list[bytes]:
+    """Return the first non-empty lines of ``path`` for format detection."""
+    head: list[bytes] = []
+    with path.open("rb") as handle:
+        for raw in handle:
+            line = raw.strip()
+            if line:
+                head.append(line[:65536])
+            if len(head) >= _HEAD_LINES:
+                break
+    return head
+
+
+def plan_import(paths: list[Path], forced_format: str | None = None) -> list[tuple[Importer, Path]]:
+    """Pair every input path with the importer that reads it.
+
+    A folder claimed by an importer as a whole (a Claude Code projects folder)
+    stays one entry; any other folder is walked for log files. Raises
+    ``MissingInputError`` for a missing path or a folder without log files and
+    ``UnknownFormatError`` for a file no importer recognises.
+    """
+    forced = get_importer(forced_format) if forced_format else None
+    plan: list[tuple[Importer, Path]] = []
+    for path in paths:
+        if not path.exists():
+            raise MissingInputError(
+                f"{path}: no such file or folder. Check the path and try again."
+            )
+        if path.is_dir():
+            plan.extend(_plan_directory(path, forced))
+        else:
+            plan.append((forced or detect_file(path), path))
+    return plan
+
+
+def _plan_directory(path: Path, forced: Importer | None) -> list[tuple[Importer, Path]]:
+    candidates = [forced] if forced else importers()
+    for importer in candidates:
+        if importer.detect_directory(path):
+            return [(importer, path)]
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LOG_SUFFIXES)
+    if not files:
+        suffixes = ", ".join(LOG_SUFFIXES)
+        raise MissingInputError(
+            f"{path}: the folder contains no log files (looked for {suffixes}). "
+            "Point truecost at a folder of logs or at the files themselves."
+        )
+    return [(forced or detect_file(f), f) for f in files]
+
+
+def detect_file(path: Path) -> Importer:
+    """Return the importer for a single file, or raise ``UnknownFormatError``."""
+    head = read_head(path)
+    if not head:
+        raise UnknownFormatError(
+            f"{path}: the file is empty. Remove it from the import or add records."
+        )
+    for importer in importers():
+        if importer.detect(path, head):
+            return importer
+    known = ", ".join(sorted(_IMPORTERS))
+    raise UnknownFormatError(
+        f"{path}: no importer recognises this file. "
+        f"Name its format with --format (one of: {known})."
+    )

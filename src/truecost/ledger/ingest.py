@@ -1,0 +1,160 @@
+"""Import log files into a ledger in batches, with a summary of what happened to every line."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from truecost.errors import InputError
+from truecost.importers import ImportContext, Importer, LineIssue, plan_import
+from truecost.ledger.store import Ledger
+from truecost.pricing.catalog import PriceCatalog
+from truecost.record import TIMESTAMP_FROM_RECORD, UsageRecord, records_to_arrow
+
+logger = logging.getLogger("truecost.import")
+
+BATCH_RECORDS = 50_000
+LISTED_ISSUES = 10
+
+
+@dataclass
+class ImportSummary:
+    """What an import read, stored and skipped."""
+
+    files: int = 0
+    records_read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    skipped_lines: int = 0
+    issues: list[LineIssue] = field(default_factory=list)
+    flagged: int = 0
+    flag_examples: list[str] = field(default_factory=list)
+    timestamp_fallbacks: dict[str, int] = field(default_factory=dict)
+    formats: dict[str, int] = field(default_factory=dict)
+
+    def add_issue(self, issue: LineIssue) -> None:
+        """Count a skipped line, keeping the first few for the summary."""
+        self.skipped_lines += 1
+        if len(self.issues) < LISTED_ISSUES:
+            self.issues.append(issue)
+
+
+# Called with (files done, files total) after each file, for a progress bar.
+ProgressCallback = Callable[[int, int], None]
+
+
+def import_paths(
+    ledger: Ledger,
+    paths: list[Path],
+    catalog: PriceCatalog,
+    context: ImportContext,
+    *,
+    forced_format: str | None = None,
+    strict: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Read ``paths``, price the records and store them in ``ledger``.
+
+    With ``strict`` the first skipped line raises ``InputError``; batches
+    committed before it stay in the ledger, and nothing of the bad batch does.
+    """
+    plan = plan_import(paths, forced_format)
+    summary = ImportSummary(files=len(plan))
+    ledger.ensure_priced(catalog)
+    by_importer: dict[str, tuple[Importer, list[Path]]] = {}
+    for importer, path in plan:
+        by_importer.setdefault(importer.name, (importer, []))[1].append(path)
+    done = 0
+    for importer, importer_paths in by_importer.values():
+        summary.formats[importer.name] = len(importer_paths)
+        bulk = None if strict else importer.read_bulk(importer_paths, context)
+        if bulk is not None:
+            _store_bulk(ledger, catalog, summary, bulk.table, bulk.table.num_rows)
+            _note_bulk_flags(summary, bulk.table)
+            summary.skipped_lines += bulk.issue_count
+            summary.issues.extend(bulk.issues[: max(0, LISTED_ISSUES - len(summary.issues))])
+            done += len(importer_paths)
+            if progress:
+                progress(done, len(plan))
+            continue
+        for path in importer_paths:
+            items = importer.read(path, context)
+            _store_items(ledger, catalog, summary, items, strict)
+            done += 1
+            if progress:
+                progress(done, len(plan))
+    logger.info(
+        "imported %d of %d records from %d files (%d duplicates, %d lines skipped)",
+        summary.imported,
+        summary.records_read,
+        summary.files,
+        summary.duplicates,
+        summary.skipped_lines,
+    )
+    return summary
+
+
+def _store_items(
+    ledger: Ledger,
+    catalog: PriceCatalog,
+    summary: ImportSummary,
+    items: Iterator[UsageRecord | LineIssue],
+    strict: bool,
+) -> None:
+    pending: list[UsageRecord] = []
+    for item in items:
+        if isinstance(item, LineIssue):
+            if strict:
+                raise InputError(f"{item}. Fix the line, or import without --strict to skip it.")
+            summary.add_issue(item)
+            continue
+        _note_record(summary, item)
+        pending.append(item)
+        if len(pending) >= BATCH_RECORDS:
+            _store_bulk(ledger, catalog, summary, records_to_arrow(pending), len(pending))
+            pending = []
+    if pending:
+        _store_bulk(ledger, catalog, summary, records_to_arrow(pending), len(pending))
+
+
+def _note_record(summary: ImportSummary, record: UsageRecord) -> None:
+    if record.flags:
+        summary.flagged += 1
+        if len(summary.flag_examples) < LISTED_ISSUES:
+            where = f"{record.source_file}:{record.source_line}"
+            summary.flag_examples.append(f"{where}: {'; '.join(record.flags)}")
+    if record.timestamp_source != TIMESTAMP_FROM_RECORD:
+        fallbacks = summary.timestamp_fallbacks
+        fallbacks[record.timestamp_source] = fallbacks.get(record.timestamp_source, 0) + 1
+
+
+def _store_bulk(
+    ledger: Ledger, catalog: PriceCatalog, summary: ImportSummary, table: pa.Table, read: int
+) -> None:
+    summary.records_read += read
+    if table.num_rows == 0:
+        return
+    inserted, duplicates = ledger.insert(table, catalog)
+    summary.imported += inserted
+    summary.duplicates += duplicates
+
+
+def _note_bulk_flags(summary: ImportSummary, table: pa.Table) -> None:
+    """Count flags and timestamp fallbacks of rows that came through a bulk path."""
+    flagged = table.filter(pc.is_valid(table.column("flags")))
+    summary.flagged += flagged.num_rows
+    for row in flagged.slice(0, LISTED_ISSUES).to_pylist():
+        if len(summary.flag_examples) < LISTED_ISSUES:
+            summary.flag_examples.append(
+                f"{row['source_file']}:{row['source_line']}: {row['flags']}"
+            )
+    sources = pc.value_counts(table.column("timestamp_source")).to_pylist()
+    for entry in sources:
+        source, count = entry["values"], entry["counts"]
+        if source and source != TIMESTAMP_FROM_RECORD:
+            summary.timestamp_fallbacks[source] = summary.timestamp_fallbacks.get(source, 0) + count

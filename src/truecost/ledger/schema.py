@@ -1,0 +1,113 @@
+"""The ledger's tables and its ordered, named, transactional migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from truecost.errors import LedgerError
+from truecost.ledger.sql import first_row
+
+# Columns of ``records`` in order: the import columns of truecost.record.ARROW_SCHEMA,
+# then what pricing adds.
+RECORD_COLUMNS_SQL = """
+    id VARCHAR NOT NULL,
+    ts TIMESTAMPTZ NOT NULL,
+    provider VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    feature VARCHAR,
+    user_id VARCHAR,
+    environment VARCHAR,
+    input_tokens BIGINT NOT NULL,
+    cache_read_tokens BIGINT NOT NULL,
+    cache_write_5m_tokens BIGINT NOT NULL,
+    cache_write_1h_tokens BIGINT NOT NULL,
+    output_tokens BIGINT NOT NULL,
+    reasoning_tokens BIGINT NOT NULL,
+    web_searches BIGINT NOT NULL,
+    input_audio_tokens BIGINT NOT NULL,
+    output_audio_tokens BIGINT NOT NULL,
+    batch BOOLEAN NOT NULL,
+    service_tier VARCHAR,
+    latency_ms BIGINT,
+    status VARCHAR,
+    reported_cost_usd DECIMAL(18, 12),
+    source_file VARCHAR,
+    source_line BIGINT,
+    timestamp_source VARCHAR,
+    flags VARCHAR,
+    format VARCHAR,
+    cost_usd DECIMAL(18, 12),
+    uncached_cost_usd DECIMAL(18, 12),
+    price_model VARCHAR,
+    price_note VARCHAR
+"""
+
+Migration = tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]
+
+
+def _create_base_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE TABLE records ({RECORD_COLUMNS_SQL})").fetchall()
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)").fetchall()
+    con.execute(
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ,
+            files INTEGER,
+            records_read BIGINT,
+            imported BIGINT,
+            duplicates BIGINT,
+            skipped_lines BIGINT,
+            paths VARCHAR
+        )
+        """
+    ).fetchall()
+
+
+# Each migration runs once, in order, inside its own transaction. Append new ones;
+# never edit or reorder those already released.
+MIGRATIONS: list[Migration] = [
+    (1, "create records, meta and imports", _create_base_tables),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> None:
+    """Bring the ledger's schema up to ``SCHEMA_VERSION``."""
+    current = _current_version(con)
+    if current > SCHEMA_VERSION:
+        raise LedgerError(
+            f"the ledger has schema version {current}, newer than this truecost knows "
+            f"({SCHEMA_VERSION}). Upgrade truecost to read it."
+        )
+    pending = [m for m in MIGRATIONS if m[0] > current]
+    if pending and read_only:
+        raise LedgerError(
+            "the ledger needs a schema upgrade, which a read-only open cannot do. "
+            "Run 'truecost import' once to upgrade it."
+        )
+    for version, _name, step in pending:
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            step(con)
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
+            ).fetchall()
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            con.execute("ROLLBACK").fetchall()
+            raise
+
+
+def _current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = first_row(
+        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    )
+    if not exists or exists[0] == 0:
+        return 0
+    row = first_row(con.execute("SELECT value FROM meta WHERE key = 'schema_version'"))
+    return int(row[0]) if row else 0

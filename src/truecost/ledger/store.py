@@ -1,0 +1,166 @@
+"""The ledger: a DuckDB file of priced usage records.
+
+Imports are idempotent because a record whose id is already stored is skipped.
+Each batch is inserted and priced in one transaction, so an interrupted import
+leaves the ledger as it was before the unfinished batch.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import platformdirs
+import pyarrow as pa
+
+from truecost.errors import LedgerError
+from truecost.ledger.schema import migrate
+from truecost.ledger.sql import first_row
+from truecost.pricing.apply import build_rate_table, priced_select_sql
+from truecost.pricing.catalog import PriceCatalog
+from truecost.record import ARROW_SCHEMA
+
+LEDGER_ENV = "TRUECOST_LEDGER"
+IMPORT_COLUMNS = list(ARROW_SCHEMA.names)
+_FINGERPRINT_KEY = "price_fingerprint"
+
+
+def default_ledger_path() -> Path:
+    """Return the ledger path: ``$TRUECOST_LEDGER``, else ``ledger.duckdb`` in the user data folder."""
+    from_env = os.environ.get(LEDGER_ENV)
+    if from_env:
+        return Path(from_env)
+    return Path(platformdirs.user_data_dir("truecost")) / "ledger.duckdb"
+
+
+class Ledger:
+    """An open ledger. ``path`` None opens a temporary in-memory ledger."""
+
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        self.con = _connect(path, read_only)
+        try:
+            migrate(self.con, read_only=read_only)
+        except duckdb.Error as exc:
+            self.con.close()
+            raise LedgerError(f"{path}: cannot read the ledger: {exc}") from None
+
+    def close(self) -> None:
+        """Close the connection; later calls on this ledger fail."""
+        self.con.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def count(self) -> int:
+        """Return the number of stored records."""
+        row = first_row(self.con.execute("SELECT count(*) FROM records"))
+        return int(row[0]) if row else 0
+
+    def insert(self, table: pa.Table, catalog: PriceCatalog) -> tuple[int, int]:
+        """Price and store a batch of records; return ``(inserted, duplicates)``.
+
+        Records with an id already stored, or repeated inside the batch, are
+        duplicates: the first one seen is kept.
+        """
+        if table.num_rows == 0:
+            return 0, 0
+        batch = table.select(IMPORT_COLUMNS)
+        self.con.register("incoming", batch)
+        try:
+            self.con.execute("BEGIN TRANSACTION").fetchall()
+            try:
+                inserted = self._insert_new(catalog)
+                self.con.execute("COMMIT").fetchall()
+            except BaseException:
+                self.con.execute("ROLLBACK").fetchall()
+                raise
+        finally:
+            self.con.unregister("incoming")
+        return inserted, table.num_rows - inserted
+
+    def _insert_new(self, catalog: PriceCatalog) -> int:
+        self._ensure_priced_with(catalog)
+        self.con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE fresh AS
+            SELECT * FROM incoming
+            WHERE id NOT IN (SELECT id FROM records)
+            QUALIFY row_number() OVER (PARTITION BY id ORDER BY source_file, source_line) = 1
+            """
+        ).fetchall()
+        rates = build_rate_table(self.con, catalog, "fresh")
+        self.con.register("rates", rates)
+        try:
+            select = priced_select_sql("fresh", "rates", IMPORT_COLUMNS)
+            self.con.execute(f"INSERT INTO records {select}").fetchall()
+            row = first_row(self.con.execute("SELECT count(*) FROM fresh"))
+        finally:
+            self.con.unregister("rates")
+            self.con.execute("DROP TABLE fresh").fetchall()
+        return int(row[0]) if row else 0
+
+    def ensure_priced(self, catalog: PriceCatalog) -> bool:
+        """Reprice every record if the prices changed since they were priced; return True if it did."""
+        if self.read_only:
+            return False
+        self.con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            changed = self._ensure_priced_with(catalog)
+            self.con.execute("COMMIT").fetchall()
+        except BaseException:
+            self.con.execute("ROLLBACK").fetchall()
+            raise
+        return changed
+
+    def _ensure_priced_with(self, catalog: PriceCatalog) -> bool:
+        row = first_row(
+            self.con.execute("SELECT value FROM meta WHERE key = ?", [_FINGERPRINT_KEY])
+        )
+        fingerprint = catalog.fingerprint
+        if row and row[0] == fingerprint:
+            return False
+        if self.count():
+            rates = build_rate_table(self.con, catalog, "records")
+            self.con.register("rates", rates)
+            try:
+                select = priced_select_sql("records", "rates", IMPORT_COLUMNS)
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE repriced AS {select}").fetchall()
+                self.con.execute("DELETE FROM records").fetchall()
+                self.con.execute("INSERT INTO records SELECT * FROM repriced").fetchall()
+                self.con.execute("DROP TABLE repriced").fetchall()
+            finally:
+                self.con.unregister("rates")
+        self.con.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", [_FINGERPRINT_KEY, fingerprint]
+        ).fetchall()
+        return True
+
+
+def _connect(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if path is None:
+        return duckdb.connect(":memory:")
+    if read_only and not path.exists():
+        raise LedgerError(
+            f"{path}: no ledger here yet. Import logs first with 'truecost import FILES', "
+            "or pass --ledger PATH."
+        )
+    try:
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(path), read_only=read_only)
+    except (duckdb.Error, OSError) as exc:
+        raise LedgerError(
+            f"{path}: cannot open the ledger ({exc}). Check that it is a truecost ledger, "
+            "that no other process writes to it, and that you may read it."
+        ) from None
+
+
+def open_ledger(path: Path | None = None, *, read_only: bool = False) -> Ledger:
+    """Open (and create or upgrade) the ledger at ``path``, default ``default_ledger_path()``."""
+    return Ledger(path or default_ledger_path(), read_only=read_only)

@@ -1,0 +1,1 @@
+"""Outputs: terminal tables, Markdown, CSV and JSON renderings of analysis results."""

@@ -1,0 +1,130 @@
+"""The price catalog: bundled prices, then the shipped overrides, then the user's overrides."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from importlib.resources import files
+from pathlib import Path
+
+from truecost.pricing import bundled
+from truecost.pricing.overrides import PriceOverride, load_overrides
+from truecost.pricing.rates import Band, ResolvedPrice, fill_fallbacks
+
+NO_BATCH_PRICE = "no batch price in the bundled data"
+
+
+def shipped_overrides_path() -> Path:
+    """Return the override file that ships with truecost for known gaps in the bundled data."""
+    return Path(str(files("truecost") / "data" / "price_overrides.toml"))
+
+
+class PriceCatalog:
+    """Resolves the price of a call from the bundled data and override files.
+
+    ``override_paths`` are applied after the shipped overrides, in order, so the
+    last file and, within it, the last matching entry win.
+    """
+
+    def __init__(
+        self, override_paths: list[Path] | None = None, *, use_shipped: bool = True
+    ) -> None:
+        self._paths = ([shipped_overrides_path()] if use_shipped else []) + list(
+            override_paths or []
+        )
+        self._entries: list[tuple[str, PriceOverride]] = []
+        for path in self._paths:
+            for index, entry in enumerate(load_overrides(path), start=1):
+                self._entries.append((f"{path.name}#{index}", entry))
+        self._cache: dict[tuple[str, str, datetime, bool, str | None], ResolvedPrice | None] = {}
+
+    @property
+    def fingerprint(self) -> str:
+        """Return a hash of the price data version and every override file's contents."""
+        digest = hashlib.sha256(bundled.data_version().encode())
+        for path in self._paths:
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def resolve(
+        self,
+        provider: str,
+        model: str,
+        when: datetime,
+        batch: bool = False,
+        service_tier: str | None = None,
+    ) -> ResolvedPrice | None:
+        """Return the price of a call, or None when neither the data nor an override knows the model."""
+        key = (provider, model, when, batch, service_tier)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(provider, model, when, batch, service_tier)
+        return self._cache[key]
+
+    def _resolve(
+        self, provider: str, model: str, when: datetime, batch: bool, service_tier: str | None
+    ) -> ResolvedPrice | None:
+        price = bundled.resolve(provider, model, when, batch, service_tier)
+        for label, entry in self._entries:
+            if entry.matches(provider, model, when, batch):
+                price = _apply_override(price, entry, label, model, batch)
+        return price
+
+
+def _apply_override(
+    price: ResolvedPrice | None, entry: PriceOverride, label: str, model: str, batch: bool
+) -> ResolvedPrice | None:
+    """Apply one matching override entry to the price resolved so far."""
+    if price is None:
+        if not entry.defines_prices:
+            # A discount or batch multiplier alone cannot price an unknown model.
+            return None
+        price = ResolvedPrice(
+            model_id=f"custom/{model}",
+            source=f"override {label}",
+            bands=(Band(0, fill_fallbacks(dict(entry.rate_map()))),),
+        )
+    else:
+        price = replace(price, source=f"{price.source} + override {label}")
+        price = _merge_rates(price, entry)
+    if entry.usd_per_hour is not None:
+        price = replace(price, usd_per_hour=entry.usd_per_hour)
+    if entry.batch_multiplier is not None and batch and NO_BATCH_PRICE in price.notes:
+        notes = tuple(n for n in price.notes if n != NO_BATCH_PRICE)
+        price = replace(price, notes=notes).scaled(
+            entry.batch_multiplier, f"batch price = {entry.batch_multiplier} x standard ({label})"
+        )
+    if entry.discount is not None:
+        price = price.scaled(
+            Decimal(1) - entry.discount, f"negotiated discount {entry.discount} ({label})"
+        )
+    return price
+
+
+# Rates that default to another rate when the price data gives them none.
+_DERIVED_RATES = {
+    "reasoning": "output",
+    "output_audio": "output",
+    "input_audio": "input",
+}
+
+
+def _merge_rates(price: ResolvedPrice, entry: PriceOverride) -> ResolvedPrice:
+    """Overlay the entry's base rates on every band and its tiers on their own thresholds."""
+    base_overlay = entry.rate_map()
+    bands = {band.above_prompt_tokens: dict(band.rates) for band in price.bands}
+    for rates in bands.values():
+        rates.update(base_overlay)
+    for tier in entry.tiers:
+        below = price.band_for(tier.above_prompt_tokens)
+        tier_rates = bands.get(tier.above_prompt_tokens, dict(below.rates))
+        given = tier.rate_map()
+        # A rate that only followed its parent (reasoning billed as output, say) keeps following it.
+        for child, parent in _DERIVED_RATES.items():
+            if child not in given and parent in given and tier_rates[child] == below.rates[parent]:
+                given[child] = given[parent]
+        tier_rates.update(given)
+        bands[tier.above_prompt_tokens] = tier_rates
+    merged = tuple(Band(threshold, bands[threshold]) for threshold in sorted(bands))
+    return replace(price, bands=merged)
