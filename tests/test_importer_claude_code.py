@@ -1,0 +1,221 @@
+"""The Claude Code importer on the real sample and on hand-written edge cases."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from truecost.importers import ImportContext, LineIssue, get_importer, plan_import
+from truecost.importers.formats.claude_code import SYNTHETIC_REASON
+from truecost.record import UsageRecord, records_to_arrow
+
+SAMPLE = Path(__file__).parent / "data" / "claude-code"
+IMPORTER = get_importer("claude-code")
+
+
+def read_all(path: Path, context: ImportContext | None = None) -> tuple[list[UsageRecord], list[LineIssue]]:
+    items = list(IMPORTER.read(path, context or ImportContext()))
+    records = [item for item in items if isinstance(item, UsageRecord)]
+    issues = [item for item in items if isinstance(item, LineIssue)]
+    return records, issues
+
+
+def line(message_id: str | None, request_id: str | None, output: Any = 10, **extra: Any) -> str:
+    usage: dict[str, Any] = {
+        "input_tokens": 5,
+        "cache_creation_input_tokens": 100,
+        "cache_read_input_tokens": 1000,
+        "cache_creation": {"ephemeral_5m_input_tokens": 60, "ephemeral_1h_input_tokens": 40},
+        "output_tokens": output,
+        "service_tier": "standard",
+    }
+    usage.update(extra.pop("usage", {}))
+    message: dict[str, Any] = {"model": "claude-sonnet-4-20250514", "usage": usage}
+    if message_id is not None:
+        message["id"] = message_id
+    message.update(extra.pop("message", {}))
+    obj: dict[str, Any] = {
+        "type": "assistant",
+        "sessionId": "s1",
+        "uuid": f"u-{message_id}-{output}",
+        "timestamp": "2025-09-03T00:47:24.652Z",
+        "gitBranch": "main",
+        "message": message,
+    }
+    if request_id is not None:
+        obj["requestId"] = request_id
+    obj.update(extra)
+    return json.dumps(obj)
+
+
+def write_project(root: Path, files: dict[str, list[str]], project: str = "demo") -> Path:
+    folder = root / "projects" / project
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, lines in files.items():
+        (folder / name).write_text("".join(text + "\n" for text in lines))
+    return root
+
+
+def assert_paths_agree(path: Path, context: ImportContext | None = None) -> None:
+    context = context or ImportContext()
+    records, issues = read_all(path, context)
+    bulk = IMPORTER.read_bulk([path], context)
+    assert bulk is not None
+    assert bulk.table.sort_by("id").equals(records_to_arrow(records).sort_by("id"))
+    assert sorted(map(str, bulk.issues)) == sorted(map(str, issues))
+    assert bulk.issue_count == len(issues)
+
+
+def test_sample_unique_requests() -> None:
+    records, issues = read_all(SAMPLE)
+    assert len(records) == 177
+    assert issues == []
+    assert len({r.id for r in records}) == 177
+
+
+def test_sample_token_totals() -> None:
+    records, _ = read_all(SAMPLE)
+    assert sum(r.input_tokens for r in records) == 911
+    assert sum(r.cache_read_tokens for r in records) == 3_751_073
+    assert sum(r.cache_write_5m_tokens for r in records) == 150_674
+    assert sum(r.cache_write_1h_tokens for r in records) == 0
+    assert sum(r.output_tokens for r in records) == 52_886
+    assert {r.model for r in records} == {"claude-sonnet-4-20250514"}
+    assert {r.feature for r in records} == {"sample-project"}
+    assert {r.service_tier for r in records} == {"standard"}
+
+
+def test_sample_last_line_wins() -> None:
+    records, _ = read_all(SAMPLE)
+    by_id = {r.id: r for r in records}
+    first = by_id["anthropic:msg_01TqDZoU6FcpxB4u2AmpgWfZ:req_011CSkYba8YAUvnXvqT4qm9G"]
+    # Line 3 carries the streaming placeholder 8, line 4 the final count.
+    assert first.output_tokens == 322
+    assert first.source_line == 4
+    assert first.timestamp == datetime(2025, 9, 3, 0, 47, 24, 652000, tzinfo=UTC)
+
+
+def test_sample_bulk_matches_per_line() -> None:
+    records, _ = read_all(SAMPLE)
+    bulk = IMPORTER.read_bulk([SAMPLE], ImportContext())
+    assert bulk is not None
+    assert bulk.table.equals(records_to_arrow(records))
+    assert bulk.lines_read == 467
+    assert bulk.files == 2
+    assert bulk.issue_count == 0
+
+
+def test_sample_folder_claimed_whole() -> None:
+    plan = plan_import([SAMPLE])
+    assert [(importer.name, path) for importer, path in plan] == [("claude-code", SAMPLE)]
+
+
+def test_single_session_file_detected() -> None:
+    session = next((SAMPLE / "projects" / "sample-project").glob("*.jsonl"))
+    assert plan_import([session])[0][0].name == "claude-code"
+    records, _ = read_all(session)
+    assert {r.feature for r in records} == {"sample-project"}
+
+
+def test_other_jsonl_folder_not_claimed(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text('{"model": "gpt-4o", "usage": {"prompt_tokens": 1}}\n')
+    assert not IMPORTER.detect_directory(tmp_path)
+
+
+def test_project_folder_directly(tmp_path: Path) -> None:
+    write_project(tmp_path, {"s.jsonl": [line("m1", "r1")]})
+    records, _ = read_all(tmp_path / "projects" / "demo")
+    assert [r.feature for r in records] == ["demo"]
+
+
+def test_cache_split_and_web_searches(tmp_path: Path) -> None:
+    usage = {"server_tool_use": {"web_search_requests": 2}}
+    write_project(tmp_path, {"s.jsonl": [line("m1", "r1", usage=usage)]})
+    records, _ = read_all(tmp_path)
+    assert records[0].cache_write_5m_tokens == 60
+    assert records[0].cache_write_1h_tokens == 40
+    assert records[0].other_units == {"web_searches": 2}
+    assert_paths_agree(tmp_path)
+
+
+def test_cache_total_without_split_is_5m(tmp_path: Path) -> None:
+    usage = {"cache_creation": None}
+    write_project(tmp_path, {"s.jsonl": [line("m1", "r1", usage=usage)]})
+    records, _ = read_all(tmp_path)
+    assert records[0].cache_write_5m_tokens == 100
+    assert records[0].cache_write_1h_tokens == 0
+    assert_paths_agree(tmp_path)
+
+
+def test_missing_request_id_keys_on_message(tmp_path: Path) -> None:
+    write_project(tmp_path, {"s.jsonl": [line("m1", None, 3), line("m1", None, 90)]})
+    records, _ = read_all(tmp_path)
+    assert [(r.id, r.output_tokens) for r in records] == [("anthropic:m1", 90)]
+    assert_paths_agree(tmp_path)
+
+
+def test_request_in_two_files_counts_once(tmp_path: Path) -> None:
+    write_project(tmp_path, {"a.jsonl": [line("m1", "r1", 50)], "b.jsonl": [line("m1", "r1", 50)]})
+    records, _ = read_all(tmp_path)
+    assert len(records) == 1
+    assert records[0].source_file.endswith("b.jsonl")
+    assert_paths_agree(tmp_path)
+
+
+def test_synthetic_line_skipped(tmp_path: Path) -> None:
+    synthetic = line("m2", None, 0, message={"model": "<synthetic>"})
+    write_project(tmp_path, {"s.jsonl": [line("m1", "r1"), synthetic]})
+    records, issues = read_all(tmp_path)
+    assert len(records) == 1
+    assert [(i.line, i.reason) for i in issues] == [(2, SYNTHETIC_REASON)]
+    assert_paths_agree(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("{not json", "invalid JSON"),
+        (line("m9", "r9", -3), "message.usage.output_tokens must be a non-negative integer, got -3"),
+        (line("m9", "r9", 1.5), "message.usage.output_tokens must be a non-negative integer, got 1.5"),
+        (line("m9", "r9", "7"), "message.usage.output_tokens must be a non-negative integer, got '7'"),
+        (line("m9", "r9", timestamp="yesterday"), "timestamp is not an ISO 8601 timestamp"),
+        (line(None, "r9"), "message.id must be a string, got None"),
+    ],
+)
+def test_bad_line_reported(tmp_path: Path, bad: str, reason: str) -> None:
+    write_project(tmp_path, {"s.jsonl": [line("m1", "r1"), bad, line("m2", "r2")]})
+    records, issues = read_all(tmp_path)
+    assert [r.id for r in records] == ["anthropic:m1:r1", "anthropic:m2:r2"]
+    assert len(issues) == 1
+    assert issues[0].line == 2
+    assert issues[0].file.endswith("s.jsonl")
+    assert reason in issues[0].reason
+    assert_paths_agree(tmp_path)
+
+
+def test_zero_count_boundary_accepted(tmp_path: Path) -> None:
+    write_project(tmp_path, {"s.jsonl": [line("m1", "r1", 0)]})
+    records, issues = read_all(tmp_path)
+    assert records[0].output_tokens == 0
+    assert issues == []
+
+
+def test_context_feature_and_attribute_path(tmp_path: Path) -> None:
+    write_project(tmp_path, {"s.jsonl": [line("m1", "r1")]})
+    fixed = ImportContext(feature="chatbot", user="ana")
+    records, _ = read_all(tmp_path, fixed)
+    assert (records[0].feature, records[0].user) == ("chatbot", "ana")
+    by_branch = ImportContext(attribute_fields={"feature": "gitBranch", "environment": "sessionId"})
+    records, _ = read_all(tmp_path, by_branch)
+    assert (records[0].feature, records[0].environment) == ("main", "s1")
+    assert_paths_agree(tmp_path, by_branch)
+
+
+def test_bulk_reads_copied_sample_tree(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLE / "projects", tmp_path / "projects")
+    assert_paths_agree(tmp_path)
