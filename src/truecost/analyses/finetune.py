@@ -53,8 +53,9 @@ class FineTuneResult:
     """What a fine-tuned model costs and saves against the prompted base model.
 
     ``break_even_queries_per_day`` is None when the fine-tuned model costs as
-    much or more per query, so no volume pays for it; ``first_paying_queries_per_day``
-    is the smallest whole daily volume with a net saving above zero.
+    much or more per query, because then no volume pays for it.
+    ``first_paying_queries_per_day`` is the smallest whole daily volume with a
+    net saving above zero.
     """
 
     base_usd_per_query: Decimal

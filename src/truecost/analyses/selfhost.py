@@ -5,8 +5,9 @@ GPUs are sized for the peak hour, not the average: a replica serves at most
 enough replicas for the peak rate. The bill is the GPUs' monthly price plus an
 overhead share (networking, storage, monitoring, idle spares: 30–50% by default)
 plus the engineering hours the infrastructure takes each month. The API bill
-grows with volume; the self-hosting bill is a step per replica, so the two
-lines cross at one volume, the crossover, above which self-hosting costs less.
+grows with volume, while the self-hosting bill rises in a step per replica.
+The crossover is the first volume at which self-hosting costs no more than
+the API. Just above each later replica step it can briefly cost more again.
 
 A month is ``days_per_month`` days (30 by default) of 24 hours, and traffic is
 described by its peak rate in requests per minute and its peak-to-average ratio:
@@ -179,9 +180,9 @@ def estimate(
 ) -> SelfHostEstimate:
     """Size ``deployment`` for the traffic's peak and compare its monthly cost with the API's.
 
-    ``usd_per_mtok`` is the total monthly cost over the tokens actually served;
-    ``usd_per_mtok_at_full_utilization`` spreads it over the tokens the replicas
-    would serve at 100% of their capacity every hour of the month.
+    ``usd_per_mtok`` is the total monthly cost over the tokens actually served.
+    ``usd_per_mtok_at_full_utilization`` spreads the same cost over the tokens
+    the replicas would serve at 100% of their capacity every hour of the month.
     """
     require_non_negative("API price per request", api_usd_per_request)
     replicas = deployment.replicas_for(traffic.peak_requests_per_minute)

@@ -15,13 +15,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from truecost.analyses.selfhost_inputs import read_toml
-from truecost.errors import ConfigError
-from truecost.pricing.overrides import format_validation_error
-
-DEFAULT_CONFIG_PATH = Path("truecost.toml")
+from truecost.config.loader import default_config_path, read_toml, validate_file
+from truecost.config.values import Range, RangeValue
 
 
 class SelfHostConfig(BaseModel):
@@ -33,7 +30,7 @@ class SelfHostConfig(BaseModel):
     # GPU deployment patched, monitored and scaled.
     engineering_hours_per_month: Decimal = Field(default=Decimal(20), ge=0)
     engineering_usd_per_hour: Decimal = Field(default=Decimal(100), ge=0)
-    overhead_percent: str = "30-50"
+    overhead_percent: RangeValue = Field(default_factory=lambda: Range(Decimal(30), Decimal(50)))
     # Queueing delay grows steeply as a server nears saturation, so the peak
     # hour is planned below 100% of the measured throughput.
     max_utilization_percent: Decimal = Field(default=Decimal(80), gt=0, le=100)
@@ -49,13 +46,10 @@ class _ConfigFile(BaseModel):
 
 
 def load_selfhost_config(path: Path | None) -> SelfHostConfig:
-    """Read ``[selfhost]`` from ``path`` (default ``./truecost.toml`` when it exists)."""
+    """Read ``[selfhost]`` from ``path``, else from the default config file when it exists."""
     if path is None:
-        if not DEFAULT_CONFIG_PATH.exists():
+        path = default_config_path()
+        if not path.exists():
             return SelfHostConfig()
-        path = DEFAULT_CONFIG_PATH
     raw = read_toml(path, "configuration file")
-    try:
-        return _ConfigFile.model_validate(raw).selfhost
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc, SelfHostConfig)) from None
+    return validate_file(path, raw, _ConfigFile).selfhost

@@ -1,9 +1,9 @@
 """The volume above which self-hosting costs less than the API, and the cost-against-volume lines.
 
-With ``k`` the API's monthly cost per request per minute of peak rate, ``C`` the
-usable rate of one replica, ``G`` one replica's monthly cost and ``E`` the
-monthly engineering cost, ``n`` replicas cost ``E + n·G`` and serve peaks up to
-``n·C``. The API line reaches the self-hosting step of ``n`` replicas within
+The symbols: ``k`` is the API's monthly cost per request per minute of peak
+rate, ``C`` the usable rate of one replica, ``G`` one replica's monthly cost and
+``E`` the monthly engineering cost. Then ``n`` replicas cost ``E + n·G`` and
+serve peaks up to ``n·C``. The API line reaches the self-hosting step of ``n`` replicas within
 that step's range when ``k·n·C ≥ E + n·G``, so the first such ``n`` is
 ``ceil(E / (k·C − G))``. When ``k·C ≤ G`` a replica costs more than the API
 traffic it replaces and the lines never cross.

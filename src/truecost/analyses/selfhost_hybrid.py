@@ -48,7 +48,7 @@ class HybridStep:
 
 @dataclass(frozen=True, slots=True)
 class HybridFeature:
-    """Where one feature runs in the best plan and what that saves each month."""
+    """One feature's placement in the best plan and its monthly saving."""
 
     feature: str
     requests_per_month: Decimal

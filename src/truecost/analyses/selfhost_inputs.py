@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any
 
-from truecost.errors import ConfigError, InputError
+from truecost.config.values import Range, parse_range
+from truecost.errors import InputError
 
 HUNDRED = Decimal(100)
-
-
-@dataclass(frozen=True, slots=True)
-class DecimalRange:
-    """A low and a high value; both are the same for a single number."""
-
-    low: Decimal
-    high: Decimal
-
-    @property
-    def is_single(self) -> bool:
-        """True when low and high are the same number."""
-        return self.low == self.high
 
 
 def require_positive(name: str, value: Decimal | int) -> None:
@@ -58,40 +42,22 @@ def parse_decimal(name: str, text: str) -> Decimal:
     return value
 
 
-def parse_range(name: str, text: str) -> DecimalRange:
-    """Parse ``"30"`` or ``"30-50"`` (spaces and a trailing ``%`` allowed) into a range.
+def option_range(name: str, text: str) -> Range:
+    """Parse ``"30"`` or ``"30-50"`` (a trailing ``%`` allowed) for option ``name``.
 
-    A range with its low end above its high end is rejected, as is a negative end.
+    Negative ends and a low end above the high end raise ``InputError``.
     """
-    cleaned = text.replace("%", "").strip()
-    if cleaned.startswith("-"):
-        raise InputError(f"{name} must be 0 or more (got {text}).")
-    low_text, separator, high_text = cleaned.partition("-")
-    if not separator:
-        high_text = low_text
-    if not low_text.strip():
-        raise InputError(f"{name}: '{text}' is not a number or a range like 30-50.")
-    low = parse_decimal(name, low_text)
-    high = parse_decimal(name, high_text)
-    require_non_negative(name, low)
-    if low > high:
-        raise InputError(
-            f"{name}: the low end of '{text}' is above the high end; write it as {high}-{low}."
-        )
-    return DecimalRange(low, high)
-
-
-def percent_range(name: str, text: str) -> DecimalRange:
-    """Parse a percentage or a range of percentages into shares (``"30-50"`` to 0.3 and 0.5)."""
-    parsed = parse_range(name, text)
-    return DecimalRange(parsed.low / HUNDRED, parsed.high / HUNDRED)
-
-
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """Read a TOML file, raising ``ConfigError`` that names ``what`` is missing or malformed."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: {what} not found.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}. Fix the syntax and try again.") from None
+        return parse_range(text.replace("%", ""))
+    except ValueError as exc:
+        raise InputError(f"{name}: {exc}.") from None
+
+
+def percent_range(name: str, text: str) -> Range:
+    """Parse a percentage or a range of percentages into shares (``"30-50"`` to 0.3 and 0.5)."""
+    return to_shares(option_range(name, text))
+
+
+def to_shares(percentages: Range) -> Range:
+    """Return a range of percentages as shares of 1."""
+    return Range(percentages.low / HUNDRED, percentages.high / HUNDRED)

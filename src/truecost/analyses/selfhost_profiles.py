@@ -16,16 +16,15 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from truecost.analyses.selfhost_inputs import read_toml
-from truecost.errors import ConfigError, InputError
-from truecost.pricing.overrides import format_validation_error
+from truecost.config.loader import read_toml, validate_file
+from truecost.errors import InputError
 
 SECONDS_PER_MINUTE = 60
 
 # A traffic shape further than this factor from the profile's measured lengths
-# makes the capacity estimate a guess, so the report says so.
+# makes the capacity estimate a guess, so the report warns about it.
 SHAPE_WARNING_FACTOR = Decimal(2)
 
 
@@ -128,10 +127,7 @@ def shipped_profiles_path() -> Path:
 def load_profiles(path: Path) -> list[ThroughputProfile]:
     """Read and validate a profile file; raise ``ConfigError`` naming the bad key or value."""
     raw = read_toml(path, "throughput profile file")
-    try:
-        entries = ProfileFile.model_validate(raw).profile
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc, ProfileEntry)) from None
+    entries = validate_file(path, raw, ProfileFile).profile
     return [ThroughputProfile(**entry.model_dump()) for entry in entries]
 
 

@@ -17,9 +17,10 @@ from truecost.analyses.selfhost import (
     estimate,
 )
 from truecost.analyses.selfhost_crossover import Crossover, find_crossover
-from truecost.analyses.selfhost_inputs import DecimalRange, require_positive
+from truecost.analyses.selfhost_inputs import require_positive
 from truecost.analyses.selfhost_profiles import ThroughputProfile, all_profiles, find_profile
 from truecost.analyses.selfhost_traffic import TrafficFilter, TrafficShape, traffic_shape
+from truecost.config.values import Range
 from truecost.errors import InputError
 
 HOURS_PER_DAY = Decimal(24)
@@ -27,10 +28,10 @@ HOURS_PER_DAY = Decimal(24)
 
 @dataclass(frozen=True, slots=True)
 class SelfHostRequest:
-    """Everything ``truecost selfhost`` was told; None means "take it from the ledger or profile"."""
+    """The inputs of ``truecost selfhost``; None means "take it from the ledger or profile"."""
 
     gpu_usd_per_month: Decimal
-    overhead: DecimalRange
+    overhead: Range
     engineering_hours_per_month: Decimal
     engineering_usd_per_hour: Decimal
     max_utilization: Decimal
@@ -162,9 +163,10 @@ def build_report(
     traffic = _traffic(request, ledger)
     per_request, source = _api_price(request, shape, ledger, warnings)
     profile, capacity, gpus = _capacity(request, shape, warnings)
+
     ends = (
         (request.overhead.low,)
-        if request.overhead.is_single
+        if request.overhead.is_exact
         else (request.overhead.low, request.overhead.high)
     )
     deployments = tuple(
@@ -180,6 +182,7 @@ def build_report(
         )
         for overhead in ends
     )
+
     estimates = tuple(estimate(d, traffic, shape, per_request) for d in deployments)
     if estimates[0].peak_utilization > request.max_utilization:
         warnings.append(

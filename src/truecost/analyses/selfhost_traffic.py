@@ -40,7 +40,7 @@ GROUP BY 1, 2
 
 @dataclass(frozen=True, slots=True)
 class TrafficFilter:
-    """Which records count: a time window (``since`` inclusive, ``until`` exclusive) and names."""
+    """A record selection: a time window (``since`` inclusive, ``until`` exclusive) and names."""
 
     since: datetime | None = None
     until: datetime | None = None

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 import click
 
 from truecost.analyses.selfhost_config import load_selfhost_config
-from truecost.analyses.selfhost_inputs import HUNDRED, parse_decimal, percent_range
+from truecost.analyses.selfhost_inputs import HUNDRED, parse_decimal, percent_range, to_shares
 from truecost.analyses.selfhost_report import SelfHostRequest, gpu_usd_per_month
 from truecost.analyses.selfhost_traffic import TrafficFilter
-from truecost.cli.common import ledger_option
+from truecost.cli.common import ledger_option, prices_option
 from truecost.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,6 +41,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])
 
 _OPTIONS = [
     ledger_option,
+    prices_option,
     click.option("--since", type=DATE, help="First day of traffic to count (UTC, inclusive)."),
     click.option("--until", type=DATE, help="Day after the last one to count (UTC, exclusive)."),
     click.option(
@@ -134,14 +135,18 @@ def build_request(options: dict[str, Any]) -> SelfHostRequest:
     utilization = (
         utilization if utilization is not None else config.max_utilization_percent
     ) / HUNDRED
-    overhead_text = options["overhead_percent"] or config.overhead_percent
+    overhead = (
+        percent_range("--overhead-percent", options["overhead_percent"])
+        if options["overhead_percent"] is not None
+        else to_shares(config.overhead_percent)
+    )
     hours = options["engineering_hours_per_month"]
     rate = options["engineering_usd_per_hour"]
     return SelfHostRequest(
         gpu_usd_per_month=gpu_usd_per_month(
             options["gpu_usd_per_hour"], options["gpu_usd_per_month"], days
         ),
-        overhead=percent_range("--overhead-percent", overhead_text),
+        overhead=overhead,
         engineering_hours_per_month=hours
         if hours is not None
         else config.engineering_hours_per_month,

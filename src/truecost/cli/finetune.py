@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from truecost.analyses.finetune import FineTuneCase, at_volume, break_even
-from truecost.analyses.selfhost_inputs import parse_range
+from truecost.analyses.selfhost_inputs import option_range
 from truecost.analyses.selfhost_traffic import TrafficFilter, traffic_shape
 from truecost.cli._buildvsbuy_render import (
     format_choice,
@@ -20,13 +20,15 @@ from truecost.cli._buildvsbuy_render import (
     usd,
 )
 from truecost.cli._selfhost_options import DECIMAL
-from truecost.cli.common import ledger_option, load_catalog, open_for_reading
+from truecost.cli.common import ledger_option, resolve_ledger_path
 from truecost.errors import InputError
+from truecost.ledger import open_ledger
 
 
 def _ledger_volume(path: Path | None, feature: str | None) -> tuple[Decimal, Decimal, Decimal]:
     """Return the prompt tokens, output tokens per query and queries per day of a ledger."""
-    with open_for_reading(path, load_catalog()) as ledger:
+    # Only token counts are read, so the ledger is opened read-only and not repriced.
+    with open_ledger(resolve_ledger_path(path), read_only=True) as ledger:
         shape = traffic_shape(ledger.con, TrafficFilter(features=(feature,) if feature else ()))
     return (
         shape.total.input_tokens_per_request,
@@ -115,7 +117,7 @@ def command(output_format: str, **options: Any) -> None:
         raise InputError(
             "give --prompt-tokens and --output-tokens per query, or --ledger to measure them."
         )
-    multipliers = parse_range("--price-multiplier", options["price_multiplier"])
+    multipliers = option_range("--price-multiplier", options["price_multiplier"])
     cases = [
         FineTuneCase(
             options["input_usd_per_mtok"],
@@ -130,7 +132,7 @@ def command(output_format: str, **options: Any) -> None:
             options["days_per_month"],
         )
         for multiplier in (
-            [multipliers.low] if multipliers.is_single else [multipliers.low, multipliers.high]
+            [multipliers.low] if multipliers.is_exact else [multipliers.low, multipliers.high]
         )
     ]
     results = [break_even(case) for case in cases]

@@ -34,7 +34,7 @@ def _connection(options: dict[str, Any]) -> Iterator[duckdb.DuckDBPyConnection |
     if options["ledger_path"] is None and options["peak_rpm"] is not None:
         yield None
         return
-    with open_for_reading(options["ledger_path"], load_catalog()) as ledger:
+    with open_for_reading(options["ledger_path"], load_catalog(options["price_files"])) as ledger:
         yield ledger.con
 
 
