@@ -1,0 +1,252 @@
+"""Generic CSV and JSONL usage tables, one request per row.
+
+The columns are named like the ``UsageRecord`` fields (see ``TABULAR_FIELDS``);
+``ImportContext.column_map`` ({record field: column name}) renames any of
+them. Only ``timestamp`` and ``model`` are required, plus ``provider`` unless
+the import names one. A row without an ``id`` gets a hash of its content.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from truecost.errors import InputError
+from truecost.importers.base import ImportContext, Importer, ImportItem, LineIssue
+from truecost.importers.formats._values import BadValue, cost_usd, optional_text, parse_timestamp
+from truecost.importers.registry import register
+from truecost.record import (
+    TIMESTAMP_FROM_OPTION,
+    TIMESTAMP_FROM_RECORD,
+    WEB_SEARCHES,
+    UsageRecord,
+)
+
+COUNT_FIELDS = (
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "web_searches",
+)
+TEXT_FIELDS = ("feature", "user", "environment", "service_tier", "status")
+TABULAR_FIELDS = (
+    "id", "timestamp", "provider", "model", "feature", "user", "environment",
+    *COUNT_FIELDS[:6], "web_searches", "batch", "service_tier", "latency_ms", "status",
+    "reported_cost_usd",
+)
+_COUNT_TEXT = re.compile(r"\s*\d+\s*")
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no", ""}
+
+
+def column_names(context: ImportContext) -> dict[str, str]:
+    """Return {record field: column name}, with ``context.column_map`` applied."""
+    unknown = sorted(set(context.column_map) - set(TABULAR_FIELDS))
+    if unknown:
+        raise InputError(
+            f"column map names unknown record fields {unknown}; valid fields: "
+            + ", ".join(TABULAR_FIELDS)
+        )
+    return {name: context.column_map.get(name, name) for name in TABULAR_FIELDS}
+
+
+def record_from_row(
+    row: dict[str, Any], columns: dict[str, str], context: ImportContext, where: tuple[str, int]
+) -> UsageRecord:
+    """Build a record from one row; raise ``BadValue`` naming the column and value."""
+
+    def cell(name: str) -> Any:
+        value = row.get(columns[name])
+        return None if value == "" else value
+
+    counts = {name: _count(cell(name), columns[name]) for name in COUNT_FIELDS}
+    searches = counts.pop("web_searches")
+    model = optional_text(cell("model"))
+    provider = optional_text(cell("provider")) or context.provider
+    if model is None:
+        raise BadValue(f"column '{columns['model']}' is missing or empty; every row needs a model")
+    if provider is None:
+        raise BadValue(
+            f"column '{columns['provider']}' is missing or empty; "
+            "add it or name the provider for the whole import"
+        )
+    raw_time = cell("timestamp")
+    source = TIMESTAMP_FROM_RECORD
+    if raw_time is None and context.fallback_timestamp is not None:
+        timestamp, source = context.fallback_timestamp, TIMESTAMP_FROM_OPTION
+    elif raw_time is None:
+        raise BadValue(f"column '{columns['timestamp']}' is missing or empty; every row needs one")
+    else:
+        timestamp = parse_timestamp(raw_time, f"column '{columns['timestamp']}'")
+    return UsageRecord(
+        id=optional_text(cell("id")) or "",
+        timestamp=timestamp,
+        provider=provider,
+        model=model,
+        other_units={WEB_SEARCHES: searches} if searches else {},
+        feature=optional_text(cell("feature")) or context.attribute("feature", row),
+        user=optional_text(cell("user")) or context.attribute("user", row),
+        environment=optional_text(cell("environment")) or context.attribute("environment", row),
+        batch=_flag(cell("batch"), columns["batch"]),
+        service_tier=optional_text(cell("service_tier")),
+        latency_ms=_count(cell("latency_ms"), columns["latency_ms"], default=None),
+        status=optional_text(cell("status")) or "ok",
+        reported_cost_usd=cost_usd(cell("reported_cost_usd"), f"column '{columns['reported_cost_usd']}'"),
+        source_file=where[0],
+        source_line=where[1],
+        timestamp_source=source,
+        **counts,
+    )
+
+
+def _count(value: Any, column: str, default: int | None = 0) -> Any:
+    if value is None:
+        return default
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and _COUNT_TEXT.fullmatch(value):
+        return int(value)
+    raise BadValue(f"column '{column}' must be a non-negative integer, got {value!r}")
+
+
+def _flag(value: Any, column: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise BadValue(f"column '{column}' must be true or false, got {value!r}")
+
+
+def row_id(row: dict[str, Any], seen: Counter[str]) -> str:
+    """Return a stable id for a row without one: a hash of its cells and its repeat number.
+
+    Identical rows in one file are separate requests, so the second one hashes
+    with its repeat number and neither is dropped as a duplicate.
+    """
+    canonical = json.dumps(row, sort_keys=True, default=str)
+    seen[canonical] += 1
+    digest = hashlib.sha256(f"{canonical}\n{seen[canonical]}".encode()).hexdigest()
+    return f"row:{digest[:32]}"
+
+
+def row_of(record: UsageRecord) -> dict[str, str]:
+    """Return the CSV cells of ``record`` under the default column names."""
+    cells: dict[str, str] = {
+        "id": record.id,
+        "timestamp": record.timestamp.isoformat(),
+        "provider": record.provider,
+        "model": record.model,
+        "web_searches": str(record.other_units.get(WEB_SEARCHES, 0)),
+        "batch": "true" if record.batch else "false",
+        "latency_ms": "" if record.latency_ms is None else str(record.latency_ms),
+        "reported_cost_usd": "" if record.reported_cost_usd is None else str(record.reported_cost_usd),
+    }
+    for name in (*COUNT_FIELDS[:6],):
+        cells[name] = str(getattr(record, name))
+    for name in TEXT_FIELDS:
+        cells[name] = getattr(record, name) or ""
+    return {name: cells[name] for name in TABULAR_FIELDS}
+
+
+class _TableImporter(Importer):
+    """Shared row handling of the CSV and JSONL importers."""
+
+    def _record_items(
+        self, path: Path, rows: Iterator[tuple[int, Any]], context: ImportContext
+    ) -> Iterator[ImportItem]:
+        columns = column_names(context)
+        seen: Counter[str] = Counter()
+        for number, row in rows:
+            if isinstance(row, LineIssue):
+                yield row
+                continue
+            try:
+                record = record_from_row(row, columns, context, (str(path), number))
+            except BadValue as exc:
+                yield LineIssue(str(path), number, f"{exc}; fix or remove the row")
+                continue
+            record.id = record.id or row_id(row, seen)
+            record.format = self.name
+            yield record
+
+
+class CsvImporter(_TableImporter):
+    """CSV with a header row, one request per row."""
+
+    name = "csv"
+    description = "CSV usage table with UsageRecord column names (or a column map)"
+    detect_priority = 900
+
+    def detect(self, path: Path, head: list[bytes]) -> bool:
+        if path.suffix.lower() != ".csv" or not head:
+            return False
+        header = next(csv.reader([head[0].decode("utf-8", "replace")]), [])
+        return "model" in header and "timestamp" in header
+
+    def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
+        columns = column_names(context)
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [columns[f] for f in ("timestamp", "model") if columns[f] not in header]
+            if missing:
+                raise InputError(
+                    f"{path}:1: the header has no column {', '.join(map(repr, missing))} "
+                    f"(found: {', '.join(header)}); rename the column or map it with a column map"
+                )
+            rows = ((reader.line_num, row) for row in reader)
+            yield from self._record_items(path, rows, context)
+
+
+class JsonlImporter(_TableImporter):
+    """JSON Lines, one object per request with UsageRecord field names as keys."""
+
+    name = "jsonl"
+    description = "JSONL usage table with UsageRecord field names (or a column map)"
+    # Asked last: any more specific JSON Lines format wins over this generic one.
+    detect_priority = 1000
+
+    def detect(self, path: Path, head: list[bytes]) -> bool:
+        if path.suffix.lower() not in (".jsonl", ".ndjson") or not head:
+            return False
+        try:
+            first = json.loads(head[0])
+        except ValueError:
+            return False
+        return isinstance(first, dict) and "model" in first and (
+            "input_tokens" in first or "output_tokens" in first
+        )
+
+    def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
+        yield from self._record_items(path, _json_rows(path), context)
+
+
+def _json_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw, parse_float=Decimal)
+            except ValueError as exc:
+                yield number, LineIssue(str(path), number, f"invalid JSON ({exc}); fix or remove the line")
+                continue
+            if not isinstance(row, dict):
+                yield number, LineIssue(str(path), number, "the line is not a JSON object; remove it")
+                continue
+            yield number, row
+
+
+register(CsvImporter())
+register(JsonlImporter())
