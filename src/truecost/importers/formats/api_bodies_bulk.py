@@ -25,6 +25,11 @@ from truecost.record import ARROW_SCHEMA, TIMESTAMP_FROM_RECORD, UsageRecord, re
 MAX_LISTED_ISSUES = 1000
 # Longest line DuckDB's CSV reader accepts, in bytes; bodies with base64 media can be megabytes.
 _MAX_LINE_BYTES = 1 << 28
+# The lines of the file at $path as one VARCHAR column, blank lines as NULL. \x01 cannot occur
+# unescaped in valid JSON, so it never splits a body; a trailing \r stays and is JSON whitespace.
+_LINES = f"""read_csv($path, columns = {{'line': 'VARCHAR'}}, delim = '\x01', quote = '',
+    escape = '', header = false, auto_detect = false, strict_mode = false, new_line = '\\n',
+    max_line_size = {_MAX_LINE_BYTES})"""
 
 
 def read_bulk(paths: list[Path], context: ImportContext) -> BulkResult | None:
@@ -50,9 +55,10 @@ def read_bulk(paths: list[Path], context: ImportContext) -> BulkResult | None:
     issue_count = lines_read = 0
     for path in paths:
         fast, non_blank = _read_fast(connection, path, context, table, shapes, selects)
-        taken = set(fast.column("source_line").to_pylist())
         records: list[UsageRecord] = []
-        for item in read_lines(path, context, skip=taken):
+        # The Python path reads the file only when the SQL path left lines to it.
+        rest = [] if fast.num_rows == non_blank else read_lines(path, context, skip=_lines_of(fast))
+        for item in rest:
             if isinstance(item, LineIssue):
                 issue_count += 1
                 if len(issues) < MAX_LISTED_ISSUES:
@@ -64,6 +70,10 @@ def read_bulk(paths: list[Path], context: ImportContext) -> BulkResult | None:
     connection.close()
     combined = pa.concat_tables(tables) if tables else ARROW_SCHEMA.empty_table()
     return BulkResult(combined, lines_read, issues, issue_count, len(paths))
+
+
+def _lines_of(table: pa.Table) -> set[int]:
+    return set(table.column("source_line").to_pylist())
 
 
 def _select(parser: BodyParser, table: PathTable) -> str:
@@ -123,17 +133,11 @@ def _read_fast(
     """Return the records DuckDB builds from ``path`` and the file's count of non-blank lines."""
     fallback_time, fallback_source = fallback_timestamp(path, context)
     json_paths = ", ".join("'" + p.replace("'", "''") + "'" for p in table.json_paths())
-    # Lines are read as one VARCHAR column: \x01 cannot occur unescaped in valid JSON.
     connection.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE picked AS
-        WITH raw AS (
-            SELECT row_number() OVER () AS line_no, line
-            FROM read_csv($path, columns = {{'line': 'VARCHAR'}}, delim = '\x01', quote = '',
-                          escape = '', header = false, auto_detect = false,
-                          max_line_size = {_MAX_LINE_BYTES})
-        ),
-        parsed AS (
+        WITH raw AS (SELECT row_number() OVER () AS line_no, line FROM {_LINES})
+        , parsed AS (
             SELECT line_no, json_extract(line, [{json_paths}]) AS v
             FROM raw
             WHERE line IS NOT NULL AND starts_with(ltrim(line), '{{') AND json_valid(line)
@@ -143,10 +147,7 @@ def _read_fast(
         {"path": str(path)},
     )
     non_blank_row = connection.execute(
-        f"""SELECT count(*) FROM read_csv($path, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
-            quote = '', escape = '', header = false, auto_detect = false,
-            max_line_size = {_MAX_LINE_BYTES}) WHERE trim(line) <> ''""",
-        {"path": str(path)},
+        f"SELECT count(*) FROM {_LINES} WHERE trim(line) <> ''", {"path": str(path)}
     ).fetchall()
     params = {
         "fallback_time": fallback_time,

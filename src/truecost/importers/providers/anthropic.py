@@ -82,7 +82,7 @@ class AnthropicParser(BodyParser):
 
 
 class AnthropicCloudParser(AnthropicParser):
-    """Anthropic models on Bedrock or Vertex AI, told by the ``msg_bdrk_``/``msg_vrtx_`` id."""
+    """Anthropic models on Bedrock or Vertex AI, recognised by the ``msg_bdrk_``/``msg_vrtx_`` id."""
 
     name = "anthropic-on-cloud"
     provider = "bedrock"

@@ -34,7 +34,7 @@ def flag_missing_model(record: UsageRecord) -> None:
 
 
 class BedrockConverseParser(BodyParser):
-    """Bedrock's Converse API, told by camelCase ``inputTokens``/``outputTokens`` usage."""
+    """Bedrock's Converse API, recognised by camelCase ``inputTokens``/``outputTokens`` usage."""
 
     name = "bedrock-converse"
     provider = "bedrock"

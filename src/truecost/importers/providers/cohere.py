@@ -16,7 +16,7 @@ from truecost.record import UsageRecord
 
 
 class CohereParser(BodyParser):
-    """Cohere chat, told by ``usage.billed_units``."""
+    """Cohere chat, recognised by ``usage.billed_units``."""
 
     provider = "cohere"
     priority = 40

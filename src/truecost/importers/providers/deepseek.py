@@ -16,7 +16,7 @@ from truecost.record import UsageRecord
 
 
 class DeepSeekParser(OpenAIStyleParser):
-    """DeepSeek chat completions and responses, told by the cache fields or the model family."""
+    """DeepSeek chat completions and responses, recognised by the cache fields or the model family."""
 
     provider = "deepseek"
     priority = 25

@@ -24,7 +24,7 @@ _ISO_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 @dataclass(frozen=True, slots=True)
 class LineInfo:
-    """Where a body came from and the options of its import."""
+    """The origin of a body (file and line) and the options of its import."""
 
     source_file: str
     source_line: int

@@ -121,7 +121,7 @@ class CerebrasParser(OpenAIStyleParser):
 
 
 class MistralParser(OpenAIStyleParser):
-    """Mistral's La Plateforme, told by the model family."""
+    """Mistral's La Plateforme, recognised by the model family."""
 
     provider = "mistral"
     priority = 40
