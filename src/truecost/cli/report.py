@@ -20,6 +20,7 @@ from truecost.cli.common import (
 )
 from truecost.errors import InputError
 from truecost.ledger import Ledger
+from truecost.outputs.html import write_report_files
 from truecost.outputs.spend import render_spend
 
 
@@ -74,6 +75,18 @@ def selection_from_options(
     help="Keep records where DIM equals VALUE.",
 )
 @click.option("--as-of", "as_of", help="Time for month to date (default: the latest record).")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as one self-contained HTML page with charts to this file.",
+)
+@click.option(
+    "--png",
+    "png_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write each chart of the HTML report as a PNG file into this folder.",
+)
 @import_context_options
 @format_option("table", "json", "csv", "markdown")
 def command(
@@ -84,6 +97,8 @@ def command(
     until: str | None,
     filters: tuple[str, ...],
     as_of: str | None,
+    html_path: Path | None,
+    png_dir: Path | None,
     feature: str | None,
     user: str | None,
     environment: str | None,
@@ -111,4 +126,13 @@ def command(
         report = spend_report(
             ledger.con, group_by, selection, parse_day(as_of, "--as-of") if as_of else None
         )
+        if html_path or png_dir:
+            files = write_report_files(
+                ledger.con,
+                selection,
+                parse_day(as_of, "--as-of") if as_of else None,
+                html_path,
+                png_dir,
+            )
+            click.echo(files.summary(), err=True)
     click.echo(render_spend(report, output_format))

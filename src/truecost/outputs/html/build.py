@@ -30,6 +30,16 @@ class ReportFiles:
         """Every figure of every section, in page order."""
         return [figure for section in self.sections for figure in section.figures]
 
+    def summary(self) -> str:
+        """Return one line naming the files written, for the terminal."""
+        count = len(self.figures)
+        written = []
+        if self.html_path is not None:
+            written.append(f"{self.html_path} ({count} chart{'' if count == 1 else 's'})")
+        if self.png_paths:
+            written.append(f"{len(self.png_paths)} PNG files in {self.png_paths[0].parent}")
+        return "wrote " + " and ".join(written) if written else "wrote no files"
+
 
 def build_sections(context: ReportContext) -> list[SectionResult]:
     """Run every registered section against ``context``, in page order."""
