@@ -23,6 +23,28 @@ DIMENSIONS = {
     "user": "coalesce(user_id, '(none)')",
     "environment": "coalesce(environment, '(none)')",
 }
+# Time dimensions are grouped on the UTC day number (days since 1970-01-01), which
+# DuckDB computes about ten times faster than a formatted date, and formatted after
+# aggregation. Weeks start on Monday; 1970-01-01 was a Thursday.
+_DAY_NUMBER_SQL = "(epoch_us(ts) // 86400000000)"
+_FAST_GROUP_SQL = {
+    "day": _DAY_NUMBER_SQL,
+    "week": f"({_DAY_NUMBER_SQL} - ({_DAY_NUMBER_SQL} + 3) % 7)",
+    "month": _DAY_NUMBER_SQL,
+}
+_EPOCH = date(1970, 1, 1)
+
+
+def _format_day_number(name: str, value: int) -> str:
+    day = _EPOCH + timedelta(days=int(value))
+    if name == "day":
+        return day.isoformat()
+    if name == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{day.year}-{day.month:02d}"
+
+
 TOKEN_KINDS = (
     "input_tokens",
     "cache_read_tokens",
@@ -115,6 +137,8 @@ class SpendReport:
     unpriced: list[Unpriced]
     reported_usd: Decimal | None
     reported_priced_usd: Decimal | None
+    reported_of_priced_usd: Decimal | None
+    reported_calls: int
     cache_savings_usd: Decimal
     month_to_date: MonthToDate | None
     first_ts: datetime | None
@@ -146,6 +170,9 @@ def spend_report(
             f"""SELECT {_sums_sql()},
                    coalesce(sum(uncached_cost_usd - cost_usd), 0) AS saved,
                    sum(cost_usd) FILTER (WHERE reported_cost_usd IS NOT NULL) AS reported_priced,
+                   sum(reported_cost_usd) FILTER (WHERE cost_usd IS NOT NULL) AS reported_of_priced,
+                   count(*) FILTER (WHERE reported_cost_usd IS NOT NULL AND cost_usd IS NOT NULL)
+                       AS reported_calls,
                    min(ts), max(ts), count(*) FILTER (WHERE flags IS NOT NULL)
             FROM records WHERE {where}""",
             params,
@@ -155,7 +182,18 @@ def spend_report(
     requests = int(total[0])
     tokens = {kind: int(total[1 + i] or 0) for i, kind in enumerate(TOKEN_KINDS)}
     offset = 1 + len(TOKEN_KINDS)
-    usd, _unpriced, reported, saved, reported_priced, first_ts, last_ts, flagged = total[offset:]
+    (
+        usd,
+        _unpriced,
+        reported,
+        saved,
+        reported_priced,
+        reported_of_priced,
+        reported_calls,
+        first_ts,
+        last_ts,
+        flagged,
+    ) = total[offset:]
     return SpendReport(
         by=by,
         requests=requests,
@@ -165,6 +203,8 @@ def spend_report(
         unpriced=_unpriced_models(con, where, params),
         reported_usd=reported,
         reported_priced_usd=reported_priced,
+        reported_of_priced_usd=reported_of_priced,
+        reported_calls=int(reported_calls),
         cache_savings_usd=Decimal(saved),
         month_to_date=_month_to_date(con, selection, as_of or last_ts) if requests else None,
         first_ts=first_ts,
@@ -176,29 +216,55 @@ def spend_report(
 def _groups(
     con: duckdb.DuckDBPyConnection, by: list[str], where: str, params: list[object]
 ) -> list[Group]:
-    keys = ", ".join(f"{dimension_sql(name)} AS g{i}" for i, name in enumerate(by))
+    keys = ", ".join(
+        f"{_FAST_GROUP_SQL.get(name) or dimension_sql(name)} AS g{i}" for i, name in enumerate(by)
+    )
     positions = ", ".join(str(i + 1) for i in range(len(by)))
     rows = con.execute(
-        f"SELECT {keys}, {_sums_sql()} FROM records WHERE {where} "
-        f"GROUP BY {positions} ORDER BY usd DESC, {positions}",
+        f"SELECT {keys}, {_sums_sql()} FROM records WHERE {where} GROUP BY {positions}",
         params,
     ).fetchall()
-    groups: list[Group] = []
+    merged: dict[tuple[str, ...], Group] = {}
     width = len(by)
     for row in rows:
+        key = tuple(
+            _format_day_number(name, row[i]) if name in _FAST_GROUP_SQL else str(row[i])
+            for i, name in enumerate(by)
+        )
         counts = row[width + 1 : width + 1 + len(TOKEN_KINDS)]
         usd, unpriced, reported = row[width + 1 + len(TOKEN_KINDS) :]
-        groups.append(
-            Group(
-                key={name: str(row[i]) for i, name in enumerate(by)},
-                requests=int(row[width]),
-                tokens={kind: int(c or 0) for kind, c in zip(TOKEN_KINDS, counts, strict=True)},
-                usd=Decimal(usd) if int(unpriced) < int(row[width]) else None,
-                unpriced_requests=int(unpriced),
-                reported_usd=reported,
-            )
+        group = Group(
+            key=dict(zip(by, key, strict=True)),
+            requests=int(row[width]),
+            tokens={kind: int(c or 0) for kind, c in zip(TOKEN_KINDS, counts, strict=True)},
+            usd=Decimal(usd),
+            unpriced_requests=int(unpriced),
+            reported_usd=reported,
         )
+        if key in merged:
+            group = _merge_groups(merged[key], group)
+        merged[key] = group
+    groups = list(merged.values())
+    for group in groups:
+        if group.unpriced_requests == group.requests:
+            group.usd = None
+    groups.sort(key=lambda g: (-(g.usd or ZERO), tuple(g.key.values())))
     return groups
+
+
+def _merge_groups(a: Group, b: Group) -> Group:
+    """Add up two groups that share a key once formatted (days of the same month)."""
+    reported = None
+    if a.reported_usd is not None or b.reported_usd is not None:
+        reported = (a.reported_usd or ZERO) + (b.reported_usd or ZERO)
+    return Group(
+        key=a.key,
+        requests=a.requests + b.requests,
+        tokens={kind: a.tokens[kind] + b.tokens[kind] for kind in TOKEN_KINDS},
+        usd=(a.usd or ZERO) + (b.usd or ZERO),
+        unpriced_requests=a.unpriced_requests + b.unpriced_requests,
+        reported_usd=reported,
+    )
 
 
 def _unpriced_models(

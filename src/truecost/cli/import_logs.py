@@ -85,7 +85,7 @@ def format_summary(summary: ImportSummary, ledger_records: int, unpriced: int) -
             f"  ... and {summary.skipped_lines - len(summary.issues):,} more skipped lines"
         )
     if summary.flagged:
-        lines.append(f"records whose counts do not add up (kept as logged): {summary.flagged:,}")
+        lines.append(f"records with warnings (kept as logged; see 'truecost records', column flags): {summary.flagged:,}")
         lines.extend(f"  {example}" for example in summary.flag_examples)
     for source, count in summary.timestamp_fallbacks.items():
         origin = "the --timestamp option" if source == "option" else "the file's modification time"

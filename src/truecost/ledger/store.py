@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import platformdirs
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from truecost.errors import LedgerError
 from truecost.ledger.schema import migrate
@@ -95,6 +96,7 @@ class Ledger:
             """
         ).fetchall()
         rates = build_rate_table(self.con, catalog, "fresh")
+        hourly = _has_hourly_prices(rates)
         self.con.register("rates", rates)
         try:
             select = priced_select_sql("fresh", "rates", IMPORT_COLUMNS)
@@ -103,6 +105,9 @@ class Ledger:
         finally:
             self.con.unregister("rates")
             self.con.execute("DROP TABLE fresh").fetchall()
+        if hourly:
+            # An hourly price is shared by every call of its hour, stored or new.
+            self._reprice_all(catalog)
         return int(row[0]) if row else 0
 
     def ensure_priced(self, catalog: PriceCatalog) -> bool:
@@ -118,6 +123,20 @@ class Ledger:
             raise
         return changed
 
+    def _reprice_all(self, catalog: PriceCatalog) -> None:
+        rates = build_rate_table(self.con, catalog, "records")
+        self.con.register("rates", rates)
+        try:
+            select = priced_select_sql(
+                "records", "rates", IMPORT_COLUMNS, _has_hourly_prices(rates)
+            )
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE repriced AS {select}").fetchall()
+            self.con.execute("DELETE FROM records").fetchall()
+            self.con.execute("INSERT INTO records SELECT * FROM repriced").fetchall()
+            self.con.execute("DROP TABLE repriced").fetchall()
+        finally:
+            self.con.unregister("rates")
+
     def _ensure_priced_with(self, catalog: PriceCatalog) -> bool:
         row = first_row(
             self.con.execute("SELECT value FROM meta WHERE key = ?", [_FINGERPRINT_KEY])
@@ -126,20 +145,15 @@ class Ledger:
         if row and row[0] == fingerprint:
             return False
         if self.count():
-            rates = build_rate_table(self.con, catalog, "records")
-            self.con.register("rates", rates)
-            try:
-                select = priced_select_sql("records", "rates", IMPORT_COLUMNS)
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE repriced AS {select}").fetchall()
-                self.con.execute("DELETE FROM records").fetchall()
-                self.con.execute("INSERT INTO records SELECT * FROM repriced").fetchall()
-                self.con.execute("DROP TABLE repriced").fetchall()
-            finally:
-                self.con.unregister("rates")
+            self._reprice_all(catalog)
         self.con.execute(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)", [_FINGERPRINT_KEY, fingerprint]
         ).fetchall()
         return True
+
+
+def _has_hourly_prices(rates: pa.Table) -> bool:
+    return bool(rates.num_rows) and pc.max(rates.column("usd_per_hour_pico")).as_py() > 0
 
 
 def _connect(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -24,9 +24,11 @@ def format_usd(value: Decimal | None, places: int = 2) -> str:
     """Format dollars for people: ``$1,234.56``; amounts under a cent keep micro-dollars."""
     if value is None:
         return "-"
-    if value != 0 and abs(value) < CENT:
-        return f"${micro_usd(value):,.6f}"
-    return f"${value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):,}"
+    sign = "-" if value < 0 else ""
+    magnitude = abs(value)
+    if magnitude != 0 and magnitude < CENT:
+        return f"{sign}${micro_usd(magnitude):,.6f}"
+    return f"{sign}${magnitude.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):,}"
 
 
 def format_count(value: int | None) -> str:

@@ -46,8 +46,11 @@ def spend_payload(report: SpendReport) -> dict[str, Any]:
     }
     if report.reported_usd is not None:
         payload["reported_usd"] = micro_usd(report.reported_usd)
-        if report.reported_priced_usd is not None:
-            payload["ours_for_reported_usd"] = micro_usd(report.reported_priced_usd)
+        payload["reported_comparison"] = {
+            "calls": report.reported_calls,
+            "reported_usd": _micro_or_none(report.reported_of_priced_usd),
+            "ours_usd": _micro_or_none(report.reported_priced_usd),
+        }
     if report.month_to_date is not None:
         mtd = report.month_to_date
         payload["month_to_date"] = {
@@ -115,11 +118,16 @@ def _headline(report: SpendReport) -> list[tuple[str, str]]:
         )
     lines.append(("saved by prompt caching", format_usd(report.cache_savings_usd)))
     if report.reported_usd is not None:
-        ours = format_usd(report.reported_priced_usd)
+        lines.append(("provider-reported cost", format_usd(report.reported_usd)))
+    if report.reported_calls:
+        theirs = report.reported_of_priced_usd
+        ours = report.reported_priced_usd
+        difference = (ours or Decimal(0)) - (theirs or Decimal(0))
         lines.append(
             (
-                "provider-reported cost",
-                f"{format_usd(report.reported_usd)} (ours for the same calls: {ours})",
+                "  of calls we also priced",
+                f"{report.reported_calls:,} calls: reported {format_usd(theirs)}, ours "
+                f"{format_usd(ours)}, difference {format_usd(difference)}",
             )
         )
     if report.month_to_date is not None:

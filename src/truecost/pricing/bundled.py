@@ -35,6 +35,7 @@ _PRICE_KEYS = {
 _PER_THOUSAND_KEYS = {"web_search": "web_searches_kcount", "request": "requests_kcount"}
 
 
+@lru_cache(maxsize=1)
 def data_version() -> str:
     """Return the genai-prices version whose bundled data prices calls."""
     return f"genai-prices {version('genai-prices')}"
@@ -45,10 +46,17 @@ def find_model(provider: str, model: str) -> tuple[str, gp.ModelInfo] | None:
     """Return ``(provider_id, model_info)`` for a reported model, or None when unknown."""
     snapshot = get_snapshot()
     provider_id = PROVIDER_ALIASES.get(provider, provider)
-    attempts: list[str | None] = [provider_id, None] if provider_id else [None]
-    for candidate in attempts:
+    attempts: list[tuple[str | None, str]] = [(provider_id, model), (None, model)]
+    # Routers (OpenRouter, LiteLLM) name models "vendor/model"; the vendor's own
+    # price is the next best source when the router's price list lacks the model.
+    vendor, slash, vendor_model = model.partition("/")
+    if slash and vendor_model:
+        attempts.append((vendor, vendor_model))
+    for candidate_provider, candidate_model in attempts:
         try:
-            found_provider, info = snapshot.find_provider_model(model, None, candidate, None)
+            found_provider, info = snapshot.find_provider_model(
+                candidate_model, None, candidate_provider, None
+            )
         except LookupError:
             continue
         return found_provider.id, info

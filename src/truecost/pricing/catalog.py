@@ -15,6 +15,10 @@ from truecost.pricing.rates import Band, ResolvedPrice, fill_fallbacks
 
 NO_BATCH_PRICE = "no batch price in the bundled data"
 
+# Part of the price fingerprint: raise it when a change to truecost's pricing code
+# changes the cost of stored records, so ledgers are repriced on their next open.
+PRICING_LOGIC_VERSION = 2
+
 
 def shipped_overrides_path() -> Path:
     """Return the override file that ships with truecost for known gaps in the bundled data."""
@@ -43,7 +47,7 @@ class PriceCatalog:
     @property
     def fingerprint(self) -> str:
         """Return a hash of the price data version and every override file's contents."""
-        digest = hashlib.sha256(bundled.data_version().encode())
+        digest = hashlib.sha256(f"{bundled.data_version()} logic {PRICING_LOGIC_VERSION}".encode())
         for path in self._paths:
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]

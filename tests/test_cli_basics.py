@@ -1,0 +1,145 @@
+"""The command line: exit statuses and one-line errors for a user's mistakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import plugin_format  # noqa: F401  (registers the test format)
+from truecost.cli.main import main
+
+MODEL = "claude-sonnet-4-20250514"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(args)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    path = tmp_path / "app.tiny"
+    path.write_text(
+        f"a,2025-09-03T10:00:00+00:00,{MODEL},1000,100\n"
+        f"b,2025-09-04T10:00:00+00:00,{MODEL},2000,200\n"
+        "c,2025-09-04T11:00:00+00:00,house-model-x,50,5\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_missing_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["report", str(tmp_path / "nope.jsonl")], capsys)
+    assert status == 2
+    assert "nope.jsonl: no such file or folder" in err
+    assert "Traceback" not in err
+
+
+def test_empty_folder_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["report", str(tmp_path)], capsys)
+    assert status == 2
+    assert "contains no log files" in err
+
+
+def test_unknown_format_exit_2(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["report", str(logs), "--input-format", "tiny-test-fromat"], capsys)
+    assert status == 2
+    assert "Did you mean 'tiny-test-format'?" in err
+
+
+def test_unknown_dimension_exit_2(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["report", str(logs), "--by", "modle"], capsys)
+    assert status == 2
+    assert "unknown --by dimension 'modle'" in err
+
+
+def test_bad_date_exit_2(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["report", str(logs), "--since", "yesterday"], capsys)
+    assert status == 2
+    assert "invalid --since 'yesterday'" in err
+
+
+def test_unreadable_ledger_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = tmp_path / "broken.duckdb"
+    ledger.write_bytes(b"garbage" * 1000)
+    status, _, err = run(["report", "--ledger", str(ledger)], capsys)
+    assert status == 2
+    assert "cannot open the ledger" in err
+
+
+def test_missing_ledger_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["report", "--ledger", str(tmp_path / "none.duckdb")], capsys)
+    assert status == 2
+    assert "no ledger here yet" in err
+
+
+def test_report_json_keys(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["report", str(logs), "--by", "day,model", "--format", "json"], capsys)
+    assert status == 0
+    payload = json.loads(out)
+    assert payload["requests"] == 3
+    # a: 1,000 x $3/M + 100 x $15/M = $0.0045; b: twice that.
+    assert payload["total_usd"] == 0.0135
+    assert payload["unpriced"] == [
+        {
+            "provider": "anthropic",
+            "model": "house-model-x",
+            "requests": 1,
+            "tokens": {
+                "input_tokens": 50,
+                "cache_read_tokens": 0,
+                "cache_write_5m_tokens": 0,
+                "cache_write_1h_tokens": 0,
+                "output_tokens": 5,
+                "reasoning_tokens": 0,
+            },
+        }
+    ]
+    keys = [group["key"] for group in payload["groups"]]
+    assert keys == [
+        {"day": "2025-09-04", "model": MODEL},
+        {"day": "2025-09-03", "model": MODEL},
+        {"day": "2025-09-04", "model": "house-model-x"},
+    ]
+    assert payload["groups"][2]["usd"] is None
+
+
+def test_import_then_report(logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = str(tmp_path / "l.duckdb")
+    status, out, _ = run(
+        ["import", str(logs), "--ledger", ledger, "--feature", "support-bot"], capsys
+    )
+    assert status == 0
+    assert "imported: 3" in out
+    status, out, _ = run(["import", str(logs), "--ledger", ledger], capsys)
+    assert "imported: 0" in out
+    status, out, _ = run(
+        [
+            "report",
+            "--ledger",
+            ledger,
+            "--by",
+            "feature",
+            "--since",
+            "2025-09-04",
+            "--format",
+            "csv",
+        ],
+        capsys,
+    )
+    assert status == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("feature,requests,input_tokens")
+    assert lines[1].startswith("support-bot,2,2050,")
+
+
+def test_records_jsonl(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["records", str(logs), "--format", "jsonl"], capsys)
+    assert status == 0
+    records = [json.loads(line) for line in out.strip().splitlines()]
+    assert [r["id"] for r in records] == ["a", "b", "c"]
+    assert records[0]["usd"] == "0.004500"
+    assert records[2]["usd"] is None
