@@ -52,6 +52,11 @@ def split_top(items: Sequence[T], limit: int) -> Ranked[T]:
     return Ranked(top=list(items[:limit]), rest=list(items[limit:]))
 
 
+def counted(count: int, noun: str) -> str:
+    """Return ``count`` with its noun, e.g. ``1 request`` or ``1,200 requests``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def other_label(count: int, noun: str) -> str:
     """Return the label of a folded group, e.g. ``other (3 models)``."""
-    return f"{OTHER_LABEL} ({count} {noun}{'' if count == 1 else 's'})"
+    return f"{OTHER_LABEL} ({counted(count, noun)})"

@@ -37,6 +37,18 @@ PNG_SCALE = 2
 _ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
 
 
+def usd_axis_format(max_usd: float) -> str:
+    """Return a d3 number format for a dollar axis reaching ``max_usd``, with distinct tick labels.
+
+    Two decimals would label the ticks of a $0.04 axis $0.01, $0.01, $0.02...
+    """
+    if max_usd >= 1000:
+        return "$,.0f"
+    if max_usd >= 1:
+        return "$,.2f"
+    return "$,.4~f"
+
+
 def inline_data(values: list[dict[str, Any]]) -> Any:
     """Wrap chart rows as Vega-Lite inline data, so the specification carries its own values."""
     import altair as alt

@@ -9,8 +9,13 @@ from typing import Any
 import altair as alt
 
 from truecost.analyses.spend import SpendReport, spend_report
-from truecost.outputs.html.cells import chart_usd, other_label, split_top, usd_cell
-from truecost.outputs.html.charts import CHART_HEIGHT_PX, CHART_WIDTH_PX, inline_data
+from truecost.outputs.html.cells import chart_usd, counted, other_label, split_top, usd_cell
+from truecost.outputs.html.charts import (
+    CHART_HEIGHT_PX,
+    CHART_WIDTH_PX,
+    inline_data,
+    usd_axis_format,
+)
 from truecost.outputs.html.context import ReportContext
 from truecost.outputs.html.model import Figure, SectionResult, skipped
 from truecost.outputs.html.registry import register_section
@@ -50,7 +55,9 @@ def build(context: ReportContext) -> SectionResult:
     notes = []
     if overall.unpriced:
         count = sum(u.requests for u in overall.unpriced)
-        notes.append(f"{count:,} requests to models with no known price are left out of the bars.")
+        notes.append(
+            f"Left out of the bars: {counted(count, 'request')} to models with no known price."
+        )
     return SectionResult(key=KEY, title=TITLE, figures=figures, notes=notes)
 
 
@@ -91,12 +98,20 @@ def _chart(
         for key, row in sorted(cells.items())
         for name, usd in row.items()
     ]
+    tallest = max(
+        (sum(chart_usd(usd) for usd in row.values()) for row in cells.values()), default=0.0
+    )
     chart = (
         alt.Chart(inline_data(values))
         .mark_bar()
         .encode(
             x=alt.X("period:O", title=f"{period} (UTC)", axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("usd:Q", stack="zero", title="spend (USD)", axis=alt.Axis(format="$,.2f")),
+            y=alt.Y(
+                "usd:Q",
+                stack="zero",
+                title="spend (USD)",
+                axis=alt.Axis(format=usd_axis_format(tallest)),
+            ),
             color=alt.Color("series:N", sort=series, title=dimension),
             order=alt.Order("rank:Q"),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from truecost.analyses.spend import SpendReport, spend_report
-from truecost.outputs.html.cells import usd_cell
+from truecost.outputs.html.cells import counted, usd_cell
 from truecost.outputs.html.context import ReportContext
 from truecost.outputs.html.model import SectionResult, skipped
 from truecost.outputs.html.registry import register_section
@@ -49,12 +49,12 @@ def _notes(report: SpendReport) -> list[str]:
         count = sum(u.requests for u in report.unpriced)
         models = ", ".join(f"{u.provider}/{u.model}" for u in report.unpriced)
         notes.append(
-            f"{count:,} requests have no known price and are left out of every dollar figure "
-            f"({models}); add their prices with a --prices file."
+            f"Left out of every dollar figure: {counted(count, 'request')} with no known price "
+            f"({models}). Add their prices with a --prices file."
         )
     if report.flagged_records:
         notes.append(
-            f"{report.flagged_records:,} records have token counts that do not add up; "
-            "see 'truecost records' (column flags)."
+            f"Kept as logged: {counted(report.flagged_records, 'record')} whose token counts "
+            "do not add up. See 'truecost records' (column flags)."
         )
     return notes

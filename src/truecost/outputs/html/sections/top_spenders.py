@@ -9,7 +9,7 @@ import altair as alt
 
 from truecost.analyses.spend import Group, spend_report
 from truecost.outputs.html.cells import chart_usd, other_label, share_cell, split_top, usd_cell
-from truecost.outputs.html.charts import CHART_WIDTH_PX, inline_data
+from truecost.outputs.html.charts import CHART_WIDTH_PX, inline_data, usd_axis_format
 from truecost.outputs.html.context import ReportContext
 from truecost.outputs.html.model import Figure, SectionResult, skipped
 from truecost.outputs.html.registry import register_section
@@ -51,12 +51,13 @@ def _figure(dimension: str, groups: list[Group], total_usd: Decimal) -> Figure:
 
 def _chart(bars: list[tuple[str, Decimal | None]], dimension: str) -> dict[str, Any]:
     values = [{"name": name, "usd": chart_usd(usd)} for name, usd in bars]
+    longest = max((chart_usd(usd) for _, usd in bars), default=0.0)
     chart = (
         alt.Chart(inline_data(values))
         .mark_bar(color="#4c78a8")
         .encode(
             y=alt.Y("name:N", sort=[name for name, _ in bars], title=dimension),
-            x=alt.X("usd:Q", title="spend (USD)", axis=alt.Axis(format="$,.2f")),
+            x=alt.X("usd:Q", title="spend (USD)", axis=alt.Axis(format=usd_axis_format(longest))),
         )
         .properties(width=CHART_WIDTH_PX - 200, height=BAR_HEIGHT_PX * max(len(bars), 1))
     )
