@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from truecost.analyses.compare import DEFAULT_COMPARE_BY, compare
 from truecost.analyses.spend import DIMENSIONS, Selection, parse_day, spend_report
 from truecost.cli.common import (
     build_context,
@@ -20,6 +21,7 @@ from truecost.cli.common import (
 )
 from truecost.errors import InputError
 from truecost.ledger import Ledger
+from truecost.outputs.compare import render_comparison
 from truecost.outputs.html import write_report_files
 from truecost.outputs.spend import render_spend
 
@@ -76,6 +78,12 @@ def selection_from_options(
 )
 @click.option("--as-of", "as_of", help="Time for month to date (default: the latest record).")
 @click.option(
+    "--compare",
+    "compare_period",
+    metavar="PERIOD",
+    help="Compare PERIOD (day, week, month, 2026-03, 2026-W11, 2026-03-15) with the one before it.",
+)
+@click.option(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -97,6 +105,7 @@ def command(
     until: str | None,
     filters: tuple[str, ...],
     as_of: str | None,
+    compare_period: str | None,
     html_path: Path | None,
     png_dir: Path | None,
     feature: str | None,
@@ -122,6 +131,17 @@ def command(
         run_import(ledger, list(paths), catalog, context, input_format)
     else:
         ledger = open_for_reading(ledger_path, catalog)
+    if compare_period:
+        with ledger:
+            comparison = compare(
+                ledger.con,
+                compare_period,
+                parse_day(as_of, "--as-of") if as_of else None,
+                group_by or list(DEFAULT_COMPARE_BY),
+                selection,
+            )
+        click.echo(render_comparison(comparison, output_format))
+        return
     with ledger:
         report = spend_report(
             ledger.con, group_by, selection, parse_day(as_of, "--as-of") if as_of else None

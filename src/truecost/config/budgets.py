@@ -42,7 +42,9 @@ Percent = Decimal
 def _check_percents(values: list[Decimal]) -> list[Decimal]:
     for value in values:
         if not 0 < value <= 1000:
-            raise ValueError(f"a threshold is a percentage of the budget above 0 and at most 1000, got {value}")
+            raise ValueError(
+                f"a threshold is a percentage of the budget above 0 and at most 1000, got {value}"
+            )
     return sorted(set(values))
 
 
@@ -51,7 +53,9 @@ def _check_dimension(name: str, what: str) -> str:
         return name
     close = difflib.get_close_matches(name, BUDGET_DIMENSIONS, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise ValueError(f"unknown {what} dimension '{name}'.{hint} Use one of: {', '.join(BUDGET_DIMENSIONS)}")
+    raise ValueError(
+        f"unknown {what} dimension '{name}'.{hint} Use one of: {', '.join(BUDGET_DIMENSIONS)}"
+    )
 
 
 class BudgetConfig(BaseModel):
@@ -164,7 +168,9 @@ class NotifierConfig(BaseModel):
 
     def retry_policy(self) -> RetryPolicy:
         """Return how often and how patiently to try a delivery."""
-        return RetryPolicy(attempts=self.attempts, backoff_s=self.backoff_s, timeout_s=self.timeout_s)
+        return RetryPolicy(
+            attempts=self.attempts, backoff_s=self.backoff_s, timeout_s=self.timeout_s
+        )
 
 
 def _describe_options_error(kind: str, exc: ValidationError, options: type[BaseModel]) -> str:

@@ -67,10 +67,43 @@ def _create_base_tables(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
 
 
+def _create_alert_tables(con: duckdb.DuckDBPyConnection) -> None:
+    # One row per alert that fired: ``alert_key`` is the rule plus its period, so
+    # each alert fires once per period however often ``alerts check`` runs.
+    con.execute(
+        """
+        CREATE TABLE alert_firings (
+            alert_key VARCHAR PRIMARY KEY,
+            rule VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            fired_at TIMESTAMPTZ NOT NULL,
+            evaluated_at TIMESTAMPTZ NOT NULL,
+            payload VARCHAR NOT NULL
+        )
+        """
+    ).fetchall()
+    # One row per alert and notifier until delivered; a failed delivery stays
+    # pending and is retried by the next check.
+    con.execute(
+        """
+        CREATE TABLE notification_outbox (
+            alert_key VARCHAR NOT NULL,
+            notifier VARCHAR NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error VARCHAR,
+            last_attempt_at TIMESTAMPTZ,
+            delivered_at TIMESTAMPTZ,
+            PRIMARY KEY (alert_key, notifier)
+        )
+        """
+    ).fetchall()
+
+
 # Each migration runs once, in order, inside its own transaction. Append new ones;
 # never edit or reorder those already released.
 MIGRATIONS: list[Migration] = [
     (1, "create records, meta and imports", _create_base_tables),
+    (2, "create alert_firings and notification_outbox", _create_alert_tables),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
