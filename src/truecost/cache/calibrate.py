@@ -1,0 +1,148 @@
+"""Calibrate a cache policy for one embedding backend on labeled data.
+
+Two measurements are made. The pair curve scores random pairs (same label: may hit; different
+label: must not hit) and gives precision and recall per threshold. The replay streams every
+text, in a shuffled order, through a real ``SemanticCache``: a miss stores the text's label as
+its response, a hit is wrong when the served label differs. Random pairs are mostly far apart,
+so their precision looks perfect long before the replay's does; the policy is chosen on the
+replay, as the one with the most hits whose wrong-hit rate stays within the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from truecost.cache.embeddings import Embedder, Vectors
+from truecost.cache.labeled import LabeledTexts
+from truecost.cache.policy import CachePolicy
+from truecost.cache.semantic import SemanticCache
+
+DEFAULT_THRESHOLDS = (0.80, 0.85, 0.90, 0.93, 0.95, 0.97, 0.98)
+DEFAULT_MARGINS = (0.0, 0.05, 0.10, 0.15, 0.20)
+
+
+class PrecomputedEmbedder:
+    """Vectors computed once for a known set of texts; used to replay many policies quickly."""
+
+    def __init__(self, source: Embedder, texts: Sequence[str], vectors: Vectors) -> None:
+        self._id = source.id
+        self._dimensions = source.dimensions
+        self._fits = {text: source.fits(text) for text in set(texts)}
+        self._rows = {text: row for row, text in enumerate(texts)}
+        self._vectors = vectors
+
+    @classmethod
+    def build(cls, source: Embedder, texts: Sequence[str]) -> PrecomputedEmbedder:
+        return cls(source, texts, source.embed(list(texts)))
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def dimensions(self) -> int:
+        return self._dimensions
+
+    def fits(self, text: str) -> bool:
+        return self._fits[text]
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return self._vectors[[self._rows[text] for text in texts]]
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """Pair-curve measurement at one threshold."""
+
+    threshold: float
+    precision: float
+    recall: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayScore:
+    """Replay of labeled texts through the cache under one policy."""
+
+    policy: CachePolicy
+    queries: int
+    hits: int
+    wrong_hits: int
+
+    @property
+    def hit_rate(self) -> float:
+        return self.hits / self.queries if self.queries else 0.0
+
+    @property
+    def wrong_rate(self) -> float:
+        """Share of hits that served another label's answer."""
+        return self.wrong_hits / self.hits if self.hits else 0.0
+
+
+def pair_curve(
+    data: LabeledTexts, embedder: PrecomputedEmbedder, pairs: int = 5000, seed: int = 0,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+) -> list[CurvePoint]:
+    """Precision and recall of ``similarity >= threshold`` on random same/different pairs."""
+    rng = np.random.default_rng(seed)
+    labels = np.array(data.labels)
+    by_label: dict[str, list[int]] = {}
+    for row, label in enumerate(data.labels):
+        by_label.setdefault(label, []).append(row)
+    groups = [rows for rows in by_label.values() if len(rows) > 1]
+    same = [tuple(rng.choice(groups[rng.integers(len(groups))], 2, replace=False))
+            for _ in range(pairs)]
+    different: list[tuple[int, int]] = []
+    while len(different) < pairs:
+        a, b = (int(x) for x in rng.integers(len(labels), size=2))
+        if labels[a] != labels[b]:
+            different.append((a, b))
+    vectors = embedder.embed(data.texts)
+    similar = np.array([vectors[a] @ vectors[b] for a, b in same + different])
+    positive = np.array([True] * len(same) + [False] * len(different))
+    points = []
+    for threshold in thresholds:
+        predicted = similar >= threshold
+        true_hits = int((predicted & positive).sum())
+        precision = true_hits / int(predicted.sum()) if predicted.any() else 1.0
+        points.append(CurvePoint(threshold, precision, true_hits / len(same)))
+    return points
+
+
+def replay(
+    data: LabeledTexts, embedder: PrecomputedEmbedder, policy: CachePolicy, seed: int = 0
+) -> ReplayScore:
+    """Stream the texts in a shuffled order through a fresh in-memory cache."""
+    cache = SemanticCache(embedder, policy=replace(policy, ttl_s=None, max_entries=10**9))
+    order = np.random.default_rng(seed).permutation(len(data.texts))
+    hits = wrong = 0
+    for row in order:
+        text, label = data.texts[row], data.labels[row]
+        lookup = cache.get(text, feature="replay", model="replay")
+        if lookup.hit:
+            hits += 1
+            wrong += lookup.response != label
+        else:
+            cache.put(text, label, feature="replay", model="replay")
+    cache.close()
+    return ReplayScore(policy, len(order), hits, wrong)
+
+
+def sweep(
+    data: LabeledTexts, embedder: PrecomputedEmbedder, base: CachePolicy, seed: int = 0,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS, margins: Sequence[float] = (0.0,),
+) -> list[ReplayScore]:
+    """Replay every combination of threshold and margin."""
+    return [
+        replay(data, embedder, replace(base, threshold=t, margin=m), seed)
+        for t in thresholds
+        for m in margins
+    ]
+
+
+def best_within(scores: Sequence[ReplayScore], target_wrong_rate: float) -> ReplayScore | None:
+    """The score with the most hits whose wrong-hit rate is at most the target."""
+    eligible = [s for s in scores if s.hits and s.wrong_rate <= target_wrong_rate]
+    return max(eligible, key=lambda s: (s.hits, s.policy.threshold), default=None)

