@@ -54,7 +54,9 @@ def validate_file(path: Path, raw: dict[str, Any], model: type[M]) -> M:
 
 def describe_validation_error(path: Path, exc: ValidationError, model: type[BaseModel]) -> str:
     """Turn the first pydantic error into one line naming the file, the key and the fix."""
-    first = exc.errors()[0]
+    errors = exc.errors()
+    # An unknown key is often the misspelling behind a "missing" error, so it goes first.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     location = ".".join(str(part) for part in first["loc"]) or "(top level)"
     if first["type"] == "extra_forbidden":
         key = str(first["loc"][-1])
