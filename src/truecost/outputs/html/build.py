@@ -11,7 +11,7 @@ import duckdb
 from truecost.analyses.spend import Selection
 from truecost.errors import InputError
 from truecost.outputs.html.charts import chart_png, chart_svg
-from truecost.outputs.html.context import ReportContext, default_config_path
+from truecost.outputs.html.context import ReportContext
 from truecost.outputs.html.model import Figure, SectionResult
 from truecost.outputs.html.page import render_page
 from truecost.outputs.html.registry import registered_sections
@@ -70,7 +70,7 @@ def write_report_files(
         selection=selection,
         generated_at=datetime.now(UTC),
         as_of=as_of,
-        config_path=config_path or default_config_path(),
+        config_path=config_path,
     )
     files = ReportFiles(sections=build_sections(context))
     if html_path is not None:

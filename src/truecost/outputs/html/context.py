@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib.util
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from truecost.analyses.spend import Selection
+from truecost.config import TruecostConfig, load_config_or_default
+from truecost.ledger.sql import first_row
 
-DEFAULT_CONFIG_PATH = Path("truecost.toml")
 
-
-@dataclass(frozen=True)
+@dataclass
 class ReportContext:
     """The inputs of one report.
 
-    ``as_of`` is the time "month to date" and forecasts are computed for (None:
-    the latest record). ``config_path`` is the ``truecost.toml`` read by sections
-    that need configuration (cost stack, budgets, self-hosting). It is None when
-    there is no such file, and those sections are then skipped with a note.
+    ``as_of`` is the time that month to date and forecasts are computed for (None:
+    the latest record). ``config_path`` is the ``--config`` file; None means
+    ``$TRUECOST_CONFIG``, else ``./truecost.toml`` when it exists, else defaults.
     """
 
     con: duckdb.DuckDBPyConnection
@@ -28,8 +28,27 @@ class ReportContext:
     generated_at: datetime
     as_of: datetime | None = None
     config_path: Path | None = None
+    _config: TruecostConfig | None = field(default=None, repr=False)
+
+    def config(self) -> TruecostConfig:
+        """Return the validated configuration, read on first use (``ConfigError`` when invalid)."""
+        if self._config is None:
+            self._config = load_config_or_default(self.config_path)
+        return self._config
+
+    def latest_record_time(self) -> datetime | None:
+        """Return ``as_of`` when set, else the time of the latest selected record (None: no records)."""
+        if self.as_of is not None:
+            return self.as_of
+        where, params = self.selection.where_sql()
+        row = first_row(self.con.execute(f"SELECT max(ts) FROM records WHERE {where}", params))
+        latest = row[0] if row else None
+        return latest if isinstance(latest, datetime) else None
 
 
-def default_config_path() -> Path | None:
-    """Return ``./truecost.toml`` when it exists, else None."""
-    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.is_file() else None
+def analysis_available(module: str) -> bool:
+    """Return True when ``module`` (e.g. ``truecost.analyses.monthend``) is installed."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
