@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 
 from truecost.errors import InputError
 from truecost.savings.base import Optimization
@@ -43,7 +44,7 @@ def _load_builtins() -> None:
 
     # The semantic cache plug-in is optional: it may be absent or miss its extra packages.
     with contextlib.suppress(ModuleNotFoundError):
-        from truecost.savings import semantic_cache  # noqa: F401
+        importlib.import_module("truecost.savings.semantic_cache")
 
 
 def optimization_names() -> list[str]:
