@@ -14,7 +14,7 @@ history when prompt caching is on (``prompt_cache_hit_share`` above 0): hits
 at the cache-read rate, misses at the cache-write rate. Output is priced at the
 output rate. A ``batch_share`` of requests uses the batch price, a routing mix
 weights each model by its share, and a ``semantic_cache_hit_share`` of requests
-is answered from a cache without a model call.
+is served from a cache without a model call.
 
 Point estimates evaluate every range at its midpoint in exact ``Decimal``. The
 P10/P50/P90 come from a Monte Carlo run with a fixed seed, in float64, and are
@@ -199,11 +199,13 @@ def plan(
     prompt_tokens = int(sum(v for k, v in tokens_at_mid.items() if k != "output"))
     when = scenario.price_date or datetime.now(UTC).date()
     prices = price_routes(catalog, scenario.routes(), when, prompt_tokens, source)
+
     math = request_math(scenario, prices, MID)
     points = plan_figures(scenario, prices, stack, MID)
     sampler = SampleResolver(scenario.simulation.samples, scenario.simulation.seed)
     samples = plan_figures(scenario, prices, stack, sampler)
     simulated = sampler.drew_ranges
+
     requests, outcomes = daily_volume(scenario, MID)
     result = PlanResult(
         scenario=scenario,

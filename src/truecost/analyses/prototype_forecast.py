@@ -35,7 +35,7 @@ _MAX_CHUNK_CELLS = 4_000_000
 
 @dataclass(frozen=True)
 class ForecastInputs:
-    """What the forecast scales the sample to, and how sure its interval must be."""
+    """Settings of a forecast: expected daily volume, buffer, interval confidence and feature."""
 
     daily_requests: Decimal
     days_per_month: Decimal = Decimal(30)
@@ -112,6 +112,7 @@ def prototype_forecast(
             f"the sample has {len(costs)} priced requests{scope}; a forecast needs at least 2 "
             "(1,000 representative requests is a good sample)."
         )
+
     stack = config.coststack or CostStackConfig()
     buffer = inputs.buffer_share if inputs.buffer_share is not None else stack.forecast_buffer_share
     mean = sum(costs, Decimal(0)) / len(costs)
@@ -120,6 +121,7 @@ def prototype_forecast(
         as_floats, inputs.confidence, inputs.resamples, inputs.seed
     )
     low, high = usd_from_float(low_f), usd_from_float(high_f)
+
     monthly = inputs.daily_requests * inputs.days_per_month * (1 + buffer)
     engineering, label = _engineering(stack, inputs)
     result = SampleForecast(
