@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from truecost.config.budgets import AlertsConfig
 from truecost.config.coststack import CostStackConfig
 from truecost.config.loader import CONFIG_ENV, default_config_path, read_toml, validate_file
+from truecost.config.savings import SavingsConfig
 from truecost.config.scale import ScaleConfig
 
 
@@ -24,6 +25,7 @@ class TruecostConfig(BaseModel):
 
     alerts: AlertsConfig | None = None
     coststack: CostStackConfig | None = None
+    savings: SavingsConfig | None = None
     scale: ScaleConfig | None = None
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from truecost.config import load_config_or_default
 from truecost.config.savings import SavingsConfig
 from truecost.errors import ConfigError, InputError
 from truecost.pricing import PriceCatalog
@@ -17,17 +17,9 @@ from truecost.savings.texts import load_texts
 
 
 def load_savings_config(path: Path | None) -> dict[str, Any]:
-    """Return the raw ``[savings]`` table of a TOML file, or an empty one."""
-    if path is None:
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the config ({exc}).") from None
-    section = data.get("savings", {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [savings] must be a table.")
-    return section
+    """Return the ``[savings]`` table of the configuration file as plain data (empty when absent)."""
+    section = load_config_or_default(path).savings
+    return section.model_dump(mode="json") if section is not None else {}
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
