@@ -35,6 +35,7 @@ CHART_KEYS = {
     "token-mix-by-model",
     "top-spenders-by-model",
     "top-spenders-by-feature",
+    "month-end-forecast",
 }
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # XML namespace names identify SVG and XLink; a browser never fetches them.

@@ -15,6 +15,7 @@ from truecost.config import load_config
 from truecost.ledger import Ledger
 from truecost.outputs.coststack import format_amount
 from truecost.outputs.html import write_report_files
+from truecost.outputs.html.cells import share_cell, usd_cell
 from truecost.pricing import PriceCatalog
 
 COST_STACK_TOML = """
@@ -112,3 +113,53 @@ def test_cost_stack_unknown_feature_filter(sample_ledger: Ledger, tmp_path: Path
     parsed = parse_report(page)
     assert "cost-stack" in parsed.skipped
     assert "unknown feature 'nobody'" in parsed.notes["cost-stack"][0]
+
+
+BUDGET_TOML = """
+[[alerts.budgets]]
+amount_usd = 1
+"""
+
+
+def test_month_end_table_equals_forecast(sample_ledger: Ledger, tmp_path: Path) -> None:
+    from truecost.analyses.monthend import month_end_forecast
+
+    page = write_page(sample_ledger, tmp_path, BUDGET_TOML)
+    parsed = parse_report(page)
+    rows = parsed.tables["month-end-forecast"]
+    # Just after the latest record (search, 2026-03-10 13:00), so it counts as spent.
+    as_of = datetime(2026, 3, 10, 13, 0, 0, 1, tzinfo=UTC)
+    forecast = month_end_forecast(sample_ledger.con, as_of, Selection())
+    cells = {row[0]: row for row in rows[1:]}
+    assert forecast.spent_usd == Decimal("0.280500")
+    assert cells["2026-03-10"][2] == "$0.280500"
+    assert cells["2026-03-01"][1] == "$0.039000"
+    assert cells["month end (forecast)"][3:] == [
+        usd_cell(forecast.forecast_usd),
+        usd_cell(forecast.low_usd),
+        usd_cell(forecast.high_usd),
+    ]
+    assert cells["budget"][3] == "$1.000000"
+    assert (
+        f"<dt>forecast share of budget</dt><dd>{share_cell(forecast.forecast_usd, 1)}</dd>" in page
+    )
+
+
+def test_month_end_without_budget_notes_it(sample_ledger: Ledger, tmp_path: Path) -> None:
+    page = write_page(sample_ledger, tmp_path, None)
+    parsed = parse_report(page)
+    assert "month-end" not in parsed.skipped
+    assert "budget" not in {row[0] for row in parsed.tables["month-end-forecast"]}
+    assert parsed.notes["month-end"][1] == (
+        "No budget line: truecost.toml has no monthly [[alerts.budgets]] entry whose scope "
+        "matches this report (all spend)."
+    )
+
+
+def test_month_end_budget_scope_must_match(sample_ledger: Ledger, tmp_path: Path) -> None:
+    config = BUDGET_TOML + 'scope = { feature = "chat" }\n'
+    page = write_page(sample_ledger, tmp_path, config)
+    assert "budget" not in {row[0] for row in parse_report(page).tables["month-end-forecast"]}
+    selection = Selection(filters=(("feature", "chat"),))
+    page = write_page(sample_ledger, tmp_path, config, selection=selection)
+    assert "budget" in {row[0] for row in parse_report(page).tables["month-end-forecast"]}

@@ -98,6 +98,7 @@ def _chart(report: TcoReport) -> dict[str, Any]:
             usd = float(amount.mid_usd)
             values.append({"feature": feature.feature, "category": category, "usd": usd})
             totals[feature.feature] = totals.get(feature.feature, 0.0) + usd
+    categories.sort(key=_category_rank)
     for value in values:
         value["rank"] = categories.index(value["category"])
     features = list(totals)
@@ -118,6 +119,13 @@ def _chart(report: TcoReport) -> dict[str, Any]:
     )
     spec: dict[str, Any] = chart.to_dict()
     return spec
+
+
+def _category_rank(category: str) -> int:
+    from truecost.config.coststack import CATEGORIES, EXTRA
+
+    order = ["tokens", *CATEGORIES, EXTRA]
+    return order.index(category) if category in order else len(order)
 
 
 def _table(report: TcoReport) -> Table:
