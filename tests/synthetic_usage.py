@@ -2,7 +2,8 @@
 
 Shared by the alert tests and ``bench/alerts_measure.py``. Each feature's daily
 amount is split into four calls at 03:00, 09:00, 15:00 and 21:00 UTC, and is
-turned into input tokens of a real model, so the ledger prices it exactly.
+turned into output tokens of a real model (whose output rate does not depend on
+the prompt length), so the ledger prices it to the token.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from decimal import Decimal
 
 from truecost.record import UsageRecord
 
-# USD per million input tokens of the models used (their list prices).
+# USD per million output tokens of the models used (their list prices).
 MODELS = {
-    "chat": ("anthropic", "claude-sonnet-4-20250514", Decimal(3)),
-    "search": ("openai", "gpt-4o-2024-08-06", Decimal("2.5")),
-    "weekly-digest": ("anthropic", "claude-sonnet-4-20250514", Decimal(3)),
+    "chat": ("anthropic", "claude-sonnet-4-20250514", Decimal(15)),
+    "search": ("openai", "gpt-4o-2024-08-06", Decimal(10)),
+    "weekly-digest": ("anthropic", "claude-sonnet-4-20250514", Decimal(15)),
 }
 CALL_HOURS = (3, 9, 15, 21)
 
@@ -67,7 +68,7 @@ def synthetic_records(
                         timestamp=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
                         provider=provider,
                         model=model,
-                        input_tokens=tokens,
+                        output_tokens=tokens,
                         feature=feature,
                     )
                 )

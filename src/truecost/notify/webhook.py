@@ -40,6 +40,7 @@ def post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout_s
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             response.read()
     except urllib.error.HTTPError as exc:
+        exc.close()
         retryable = exc.code >= 500 or exc.code in RETRYABLE_STATUSES
         raise DeliveryError(f"the server answered HTTP {exc.code}", retryable=retryable) from None
     except TimeoutError:
