@@ -1,55 +1,13 @@
-"""The ``[selfhost]`` table of ``truecost.toml``: what running GPUs costs beyond their price.
-
-Every key is optional; a command-line option wins over the file, and the file
-over these defaults::
-
-    [selfhost]
-    engineering_hours_per_month = 20   # people time GPU serving takes each month
-    engineering_usd_per_hour = 100
-    overhead_percent = "30-50"         # over the raw GPU price: network, storage, spares
-    max_utilization_percent = 80       # share of measured capacity the peak hour may use
-"""
+"""Read the ``[selfhost]`` table of ``truecost.toml`` (defined in ``truecost.config.selfhost``)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from truecost.config.loader import default_config_path, read_toml, validate_file
-from truecost.config.values import Range, RangeValue
-
-
-class SelfHostConfig(BaseModel):
-    """Defaults for ``truecost selfhost``; see the module docstring for the meaning of each key."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    # Assumptions, not measurements: a part-time share of one engineer keeping a
-    # GPU deployment patched, monitored and scaled.
-    engineering_hours_per_month: Decimal = Field(default=Decimal(20), ge=0)
-    engineering_usd_per_hour: Decimal = Field(default=Decimal(100), ge=0)
-    overhead_percent: RangeValue = Field(default_factory=lambda: Range(Decimal(30), Decimal(50)))
-    # Queueing delay grows steeply as a server nears saturation, so the peak
-    # hour is planned below 100% of the measured throughput.
-    max_utilization_percent: Decimal = Field(default=Decimal(80), gt=0, le=100)
-    days_per_month: Decimal = Field(default=Decimal(30), gt=0)
-
-
-class _ConfigFile(BaseModel):
-    """The parts of ``truecost.toml`` this module reads; other tables are left to their owners."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    selfhost: SelfHostConfig = Field(default_factory=SelfHostConfig)
+from truecost.config import load_config_or_default
+from truecost.config.selfhost import SelfHostConfig
 
 
 def load_selfhost_config(path: Path | None) -> SelfHostConfig:
     """Read ``[selfhost]`` from ``path``, else from the default config file when it exists."""
-    if path is None:
-        path = default_config_path()
-        if not path.exists():
-            return SelfHostConfig()
-    raw = read_toml(path, "configuration file")
-    return validate_file(path, raw, _ConfigFile).selfhost
+    return load_config_or_default(path).selfhost or SelfHostConfig()

@@ -16,6 +16,7 @@ from truecost.config.coststack import CostStackConfig
 from truecost.config.loader import CONFIG_ENV, default_config_path, read_toml, validate_file
 from truecost.config.savings import SavingsConfig
 from truecost.config.scale import ScaleConfig
+from truecost.config.selfhost import SelfHostConfig
 
 
 class TruecostConfig(BaseModel):
@@ -27,6 +28,7 @@ class TruecostConfig(BaseModel):
     coststack: CostStackConfig | None = None
     savings: SavingsConfig | None = None
     scale: ScaleConfig | None = None
+    selfhost: SelfHostConfig | None = None
 
 
 def load_config(path: Path) -> TruecostConfig:
