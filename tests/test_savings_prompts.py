@@ -24,7 +24,9 @@ def test_cursor_prompt_tokens_and_empty_heading() -> None:
     analysis = analyse_prompt((PROMPTS / "Cursor__cursor.txt").read_text(encoding="utf-8"))
     assert analysis.tokens == 3865
     assert analysis.estimate is False
-    assert [s.text.strip() for s in analysis.empty] == ["### Never Include Line Numbers in Code Content"]
+    assert [s.text.strip() for s in analysis.empty] == [
+        "### Never Include Line Numbers in Code Content"
+    ]
     assert analysis.repeated == []
 
 
