@@ -1,7 +1,7 @@
 """Measure the month-end forecast and both spike rules on a synthetic ledger.
 
-Run: ``.venv/bin/python bench/alerts_measure.py`` (about a minute on 2 cores).
-The ledger holds 243 days (2025-09-01 to 2026-04-30) of three features with a
+Run: ``.venv/bin/python bench/alerts_measure.py`` (a few seconds).
+The ledger contains 242 days (2025-09-01 to 2026-04-30) of three features with a
 weekly pattern, a Monday-only batch job, a growing trend and 12 injected
 spikes. It prints the backtest and, for each spike rule, the true and false
 alerts over every day after the first four weeks.

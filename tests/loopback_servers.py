@@ -25,7 +25,7 @@ import pytest
 
 @dataclass
 class HttpEndpoint:
-    """Records each POST body; answers ``status`` (changeable between requests)."""
+    """Records each POST body and responds with ``status`` (changeable between requests)."""
 
     url: str
     status: int = 200

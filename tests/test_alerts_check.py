@@ -203,8 +203,8 @@ def test_report_compare(march_ledger: Path, capsys: pytest.CaptureFixture[str]) 
         main(["report", "--ledger", str(march_ledger), "--compare", "2026-W13", "--format", "csv"])
         == 0
     )
-    # Week 13 holds chat up to 2026-03-26 (4 days) and search for the same 4 days;
-    # week 12 holds 7 days of chat and search from 2026-03-20 (3 days).
+    # Week 13 contains chat up to 2026-03-26 (4 days) and search for the same 4 days;
+    # week 12 contains 7 days of chat and search from 2026-03-20 (3 days).
     assert capsys.readouterr().out.splitlines() == [
         "feature,model,current_usd,previous_usd,change_usd",
         "chat,claude-sonnet-4-20250514,120.000000,210.000000,-90.000000",

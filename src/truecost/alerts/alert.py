@@ -51,7 +51,7 @@ class Driver:
 
 @dataclass(frozen=True)
 class Alert:
-    """A rule whose condition holds at ``evaluated_at``; ``key`` is unique per rule and period."""
+    """A rule whose condition is met at ``evaluated_at``; ``key`` is unique per rule and period."""
 
     rule: str
     kind: str

@@ -20,7 +20,7 @@ ADJECTIVES = {"day": "daily", "week": "weekly", "month": "monthly"}
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, config: AlertsConfig, at: datetime) -> list[Alert]:
-    """Return every alert whose condition holds at ``at``, whether or not it fired before."""
+    """Return every alert whose condition is met at ``at``, whether or not it fired before."""
     alerts: list[Alert] = []
     for entry in config.budgets:
         alerts.extend(budget_alerts(con, budget_status(con, entry.to_budget(), at)))

@@ -92,7 +92,7 @@ def deliver(
 
 
 def secret_from_env(variable: str) -> str:
-    """Return the value of an environment variable that holds a secret, or raise ``DeliveryError``."""
+    """Return the value of an environment variable that contains a secret, or raise ``DeliveryError``."""
     value = os.environ.get(variable, "")
     if not value:
         raise DeliveryError(

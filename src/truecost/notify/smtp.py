@@ -64,7 +64,7 @@ class EmailNotifier:
         except smtplib.SMTPResponseException as exc:
             message = redact(_decode(exc.smtp_error), [password])
             raise DeliveryError(
-                f"SMTP server answered {exc.smtp_code}: {message}",
+                f"SMTP server replied {exc.smtp_code}: {message}",
                 retryable=400 <= exc.smtp_code < 500,
             ) from None
         except ssl.SSLError as exc:
@@ -73,7 +73,7 @@ class EmailNotifier:
             ) from None
         except TimeoutError:
             raise DeliveryError(
-                f"{self.options.host}:{self.options.port} gave no answer within {self.timeout_s:g} s",
+                f"{self.options.host}:{self.options.port} gave no response within {self.timeout_s:g} s",
                 retryable=True,
             ) from None
         except (smtplib.SMTPException, OSError) as exc:

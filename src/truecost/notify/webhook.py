@@ -25,7 +25,7 @@ RETRYABLE_STATUSES = frozenset({408, 425, 429})
 
 
 def post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout_s: float) -> None:
-    """POST ``body`` as JSON and raise ``DeliveryError`` unless the server answers 2xx.
+    """POST ``body`` as JSON and raise ``DeliveryError`` unless the server returns 2xx.
 
     The error names the status or the network failure, never the URL or a header.
     """
@@ -42,12 +42,12 @@ def post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout_s
     except urllib.error.HTTPError as exc:
         exc.close()
         retryable = exc.code >= 500 or exc.code in RETRYABLE_STATUSES
-        raise DeliveryError(f"the server answered HTTP {exc.code}", retryable=retryable) from None
+        raise DeliveryError(f"the server returned HTTP {exc.code}", retryable=retryable) from None
     except TimeoutError:
-        raise DeliveryError(f"no answer within {timeout_s:g} s", retryable=True) from None
+        raise DeliveryError(f"no response within {timeout_s:g} s", retryable=True) from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
-            raise DeliveryError(f"no answer within {timeout_s:g} s", retryable=True) from None
+            raise DeliveryError(f"no response within {timeout_s:g} s", retryable=True) from None
         reason = redact(str(exc.reason), secrets)
         raise DeliveryError(f"connection failed: {reason}", retryable=True) from None
     except (OSError, ValueError) as exc:
@@ -69,7 +69,7 @@ class WebhookOptions(BaseModel):
     def _one_url(self) -> WebhookOptions:
         if (self.url is None) == (self.url_env is None):
             raise ValueError(
-                "give exactly one of 'url' and 'url_env' (the variable that holds the URL)"
+                "give exactly one of 'url' and 'url_env' (the variable that contains the URL)"
             )
         if self.url is not None and not self.url.startswith(("http://", "https://")):
             raise ValueError("'url' must start with http:// or https://")
@@ -91,7 +91,7 @@ class WebhookNotifier:
 
 
 class SlackOptions(BaseModel):
-    """Options of ``type = "slack"``: the environment variable that holds the webhook URL."""
+    """Options of ``type = "slack"``: the environment variable that contains the webhook URL."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -40,7 +40,7 @@ def render_check(result: CheckResult, output_format: str) -> str:
         parts.append(f"nothing fired at {result.at:%Y-%m-%d %H:%M} UTC")
     if result.already_fired:
         parts.append(
-            f"{len(result.already_fired)} alerts hold but fired earlier this period: "
+            f"{len(result.already_fired)} alerts still apply but fired earlier this period: "
             + ", ".join(a.key for a in result.already_fired)
         )
     delivered = [d for d in result.deliveries if d.delivered]
