@@ -36,6 +36,7 @@ CHART_KEYS = {
     "top-spenders-by-model",
     "top-spenders-by-feature",
     "month-end-forecast",
+    "savings-waterfall",
 }
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # XML namespace names identify SVG and XLink; a browser never fetches them.

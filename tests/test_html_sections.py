@@ -163,3 +163,25 @@ def test_month_end_budget_scope_must_match(sample_ledger: Ledger, tmp_path: Path
     selection = Selection(filters=(("feature", "chat"),))
     page = write_page(sample_ledger, tmp_path, config, selection=selection)
     assert "budget" in {row[0] for row in parse_report(page).tables["month-end-forecast"]}
+
+
+def test_savings_table_equals_replay(
+    sample_ledger: Ledger, catalog: PriceCatalog, tmp_path: Path
+) -> None:
+    from truecost.savings.base import ReplayContext
+    from truecost.savings.report import run_savings
+
+    page = write_page(sample_ledger, tmp_path, None)
+    rows = parse_report(page).tables["savings-waterfall"]
+    report = run_savings(sample_ledger.con, ReplayContext(catalog=catalog), Selection())
+    assert rows[1] == ["baseline", "", "", usd_cell(report.baseline_usd), ""]
+    assert report.baseline_usd == Decimal("0.280500")
+    level = report.baseline_usd
+    for row, step in zip(rows[2:-1], report.combined, strict=True):
+        level -= step.saved_usd
+        assert row[0] == step.title
+        assert row[1] == usd_cell(step.saved_usd)
+        assert row[3] == usd_cell(level)
+    assert rows[-1][0] == "optimized"
+    assert rows[-1][1] == usd_cell(report.combined_saved_usd)
+    assert rows[-1][3] == usd_cell(report.baseline_usd - report.combined_saved_usd)

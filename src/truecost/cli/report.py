@@ -153,6 +153,7 @@ def command(
                 parse_day(as_of, "--as-of") if as_of else None,
                 html_path,
                 png_dir,
+                catalog=catalog,
             )
             click.echo(files.summary(), err=True)
     click.echo(render_spend(report, output_format))

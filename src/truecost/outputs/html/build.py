@@ -15,6 +15,7 @@ from truecost.outputs.html.context import ReportContext
 from truecost.outputs.html.model import Figure, SectionResult
 from truecost.outputs.html.page import render_page
 from truecost.outputs.html.registry import registered_sections
+from truecost.pricing import PriceCatalog
 
 
 @dataclass
@@ -63,6 +64,7 @@ def write_report_files(
     html_path: Path | None,
     png_dir: Path | None,
     config_path: Path | None = None,
+    catalog: PriceCatalog | None = None,
 ) -> ReportFiles:
     """Write the HTML report to ``html_path`` and one PNG per chart into ``png_dir`` (each optional)."""
     context = ReportContext(
@@ -71,6 +73,7 @@ def write_report_files(
         generated_at=datetime.now(UTC),
         as_of=as_of,
         config_path=config_path,
+        catalog=catalog,
     )
     files = ReportFiles(sections=build_sections(context))
     if html_path is not None:

@@ -12,6 +12,7 @@ import duckdb
 from truecost.analyses.spend import Selection
 from truecost.config import TruecostConfig, load_config_or_default
 from truecost.ledger.sql import first_row
+from truecost.pricing import PriceCatalog
 
 
 @dataclass
@@ -28,6 +29,7 @@ class ReportContext:
     generated_at: datetime
     as_of: datetime | None = None
     config_path: Path | None = None
+    catalog: PriceCatalog | None = None
     _config: TruecostConfig | None = field(default=None, repr=False)
 
     def config(self) -> TruecostConfig:
@@ -35,6 +37,12 @@ class ReportContext:
         if self._config is None:
             self._config = load_config_or_default(self.config_path)
         return self._config
+
+    def price_catalog(self) -> PriceCatalog:
+        """Return the catalog the ledger was priced with; the shipped prices when none was given."""
+        if self.catalog is None:
+            self.catalog = PriceCatalog()
+        return self.catalog
 
     def latest_record_time(self) -> datetime | None:
         """Return ``as_of`` when set, else the time of the latest selected record (None: no records)."""
