@@ -1,7 +1,7 @@
 """The ``truecost`` entry point.
 
-Each module in ``truecost.cli`` other than this one and ``common`` defines a
-click command (or group) named ``command``; they are added here in name order.
+Each public module in ``truecost.cli`` other than this one and ``common`` defines
+a click command (or group) named ``command``, loaded when that command runs.
 The entry point turns every ``TruecostError`` into one line on stderr and the
 error's exit status, so a user's mistake never prints a traceback.
 """
@@ -20,29 +20,50 @@ from truecost.errors import TruecostError
 _NOT_COMMANDS = {"main", "common"}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Module names that differ from their command's name (``import`` is a keyword).
+_MODULE_FOR_COMMAND = {"import": "import_logs"}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that subcommand runs.
+
+    Importing every subcommand (and its dependencies) would add about half a
+    second to each run, which matters for ``report`` over large log trees.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        import truecost.cli as package
+
+        commands_by_module = {module: name for name, module in _MODULE_FOR_COMMAND.items()}
+        names = [
+            commands_by_module.get(info.name, info.name)
+            for info in pkgutil.iter_modules(package.__path__)
+            if info.name not in _NOT_COMMANDS and not info.name.startswith("_")
+        ]
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.list_commands(ctx):
+            return None
+        module = importlib.import_module(
+            f"truecost.cli.{_MODULE_FOR_COMMAND.get(cmd_name, cmd_name)}"
+        )
+        command = getattr(module, "command", None)
+        return command if isinstance(command, click.Command) else None
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="truecost")
 def cli() -> None:
     """What your AI features in production really cost, and how to cut it."""
 
 
-def _add_commands() -> None:
-    import truecost.cli as package
-
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name in _NOT_COMMANDS or info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"truecost.cli.{info.name}")
-        command = getattr(module, "command", None)
-        if isinstance(command, click.Command):
-            cli.add_command(command)
-
-
-_add_commands()
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status."""
+    set_exit_status(0)
     try:
         cli.main(args=argv, prog_name="truecost", standalone_mode=False)
     except TruecostError as exc:

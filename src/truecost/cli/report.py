@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from truecost.analyses.compare import DEFAULT_COMPARE_BY, compare
 from truecost.analyses.spend import DIMENSIONS, Selection, parse_day, spend_report
 from truecost.cli.common import (
     build_context,
@@ -21,8 +20,6 @@ from truecost.cli.common import (
 )
 from truecost.errors import InputError
 from truecost.ledger import Ledger
-from truecost.outputs.compare import render_comparison
-from truecost.outputs.html import write_report_files
 from truecost.outputs.spend import render_spend
 
 
@@ -131,7 +128,12 @@ def command(
         run_import(ledger, list(paths), catalog, context, input_format)
     else:
         ledger = open_for_reading(ledger_path, catalog)
+    # The comparison and HTML modules load only when asked for, which keeps a
+    # plain report over a large log tree from paying for their imports.
     if compare_period:
+        from truecost.analyses.compare import DEFAULT_COMPARE_BY, compare
+        from truecost.outputs.compare import render_comparison
+
         with ledger:
             comparison = compare(
                 ledger.con,
@@ -147,6 +149,8 @@ def command(
             ledger.con, group_by, selection, parse_day(as_of, "--as-of") if as_of else None
         )
         if html_path or png_dir:
+            from truecost.outputs.html import write_report_files
+
             files = write_report_files(
                 ledger.con,
                 selection,

@@ -87,14 +87,28 @@ class Ledger:
 
     def _insert_new(self, catalog: PriceCatalog) -> int:
         self._ensure_priced_with(catalog)
+        # Ranking every row by id to drop repeats is slow on large batches, so only the
+        # ids that repeat inside the batch (usually none) are ranked.
+        self.con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE repeated AS
+            SELECT id FROM incoming GROUP BY id HAVING count(*) > 1
+            """
+        ).fetchall()
         self.con.execute(
             """
             CREATE OR REPLACE TEMP TABLE fresh AS
             SELECT * FROM incoming
-            WHERE id NOT IN (SELECT id FROM records)
-            QUALIFY row_number() OVER (PARTITION BY id ORDER BY source_file, source_line) = 1
+            WHERE id NOT IN (SELECT id FROM records) AND id NOT IN (SELECT id FROM repeated)
+            UNION ALL
+            SELECT * FROM (
+                SELECT * FROM incoming
+                WHERE id IN (SELECT id FROM repeated) AND id NOT IN (SELECT id FROM records)
+                QUALIFY row_number() OVER (PARTITION BY id ORDER BY source_file, source_line) = 1
+            )
             """
         ).fetchall()
+        self.con.execute("DROP TABLE repeated").fetchall()
         rates = build_rate_table(self.con, catalog, "fresh")
         hourly = _has_hourly_prices(rates)
         self.con.register("rates", rates)
