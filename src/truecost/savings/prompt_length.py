@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,7 @@ import pyarrow as pa
 from truecost.errors import ConfigError
 from truecost.savings.base import NotEstimated, Outcome, ReplayContext
 from truecost.savings.columns import codes, ints, set_ints
-from truecost.savings.money import sum_usd
+from truecost.savings.money import arrow_to_pico, sum_usd
 from truecost.savings.pricer import price_records
 from truecost.savings.prompt_sections import PromptAnalysis, analyse_prompt
 from truecost.savings.registry import register
@@ -33,7 +34,6 @@ class PromptLength:
         removable = np.zeros(len(features) or 1, dtype=np.int64)
         notes: list[str] = []
         not_estimated: list[NotEstimated] = []
-        per_100 = _cost_of_100_tokens(records, context)
         for index, feature in enumerate(features):
             count = int((group == index).sum())
             if feature not in prompts:
@@ -43,9 +43,11 @@ class PromptLength:
             analysis = analyse_prompt(text, provider, model)
             removable[index] = analysis.removable_tokens
             notes.append(_describe(feature, analysis, records, group == index))
-        notes.append(
-            f"Every 100 input tokens cost {per_100:.2f} USD over the period at the current volume."
-        )
+        if prompts:
+            per_100 = _cost_of_100_tokens(records, context)
+            notes.append(
+                f"Every 100 input tokens cost {per_100:.2f} USD over the period at the current volume."
+            )
         cut = removable[group] if len(features) else np.zeros(records.num_rows, dtype=np.int64)
         read = ints(records, "cache_read_tokens")
         from_read = np.minimum(read, cut)
@@ -135,15 +137,14 @@ def _describe(feature: str, analysis: PromptAnalysis, records: pa.Table, rows: n
     )
 
 
-def _cost_of_100_tokens(records: pa.Table, context: ReplayContext) -> object:
+def _cost_of_100_tokens(records: pa.Table, context: ReplayContext) -> Decimal:
     more = set_ints(records, {"input_tokens": ints(records, "input_tokens") + 100})
     con = duckdb.connect()
     try:
-        before, _ = price_records(con, context.catalog, records)
         after, _ = price_records(con, context.catalog, more)
     finally:
         con.close()
-    return sum_usd(after) - sum_usd(before)
+    return sum_usd(after) - sum_usd(arrow_to_pico(records.column("cost_usd")))
 
 
 register(PromptLength())
