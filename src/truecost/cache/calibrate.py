@@ -82,7 +82,10 @@ class ReplayScore:
 
 
 def pair_curve(
-    data: LabeledTexts, embedder: PrecomputedEmbedder, pairs: int = 5000, seed: int = 0,
+    data: LabeledTexts,
+    embedder: PrecomputedEmbedder,
+    pairs: int = 5000,
+    seed: int = 0,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
 ) -> list[CurvePoint]:
     """Precision and recall of ``similarity >= threshold`` on random same/different pairs."""
@@ -92,8 +95,9 @@ def pair_curve(
     for row, label in enumerate(data.labels):
         by_label.setdefault(label, []).append(row)
     groups = [rows for rows in by_label.values() if len(rows) > 1]
-    same = [tuple(rng.choice(groups[rng.integers(len(groups))], 2, replace=False))
-            for _ in range(pairs)]
+    same = [
+        tuple(rng.choice(groups[rng.integers(len(groups))], 2, replace=False)) for _ in range(pairs)
+    ]
     different: list[tuple[int, int]] = []
     while len(different) < pairs:
         a, b = (int(x) for x in rng.integers(len(labels), size=2))
@@ -131,8 +135,12 @@ def replay(
 
 
 def sweep(
-    data: LabeledTexts, embedder: PrecomputedEmbedder, base: CachePolicy, seed: int = 0,
-    thresholds: Sequence[float] = DEFAULT_THRESHOLDS, margins: Sequence[float] = (0.0,),
+    data: LabeledTexts,
+    embedder: PrecomputedEmbedder,
+    base: CachePolicy,
+    seed: int = 0,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    margins: Sequence[float] = (0.0,),
 ) -> list[ReplayScore]:
     """Replay every combination of threshold and margin."""
     return [
@@ -146,3 +154,56 @@ def best_within(scores: Sequence[ReplayScore], target_wrong_rate: float) -> Repl
     """The score with the most hits whose wrong-hit rate is at most the target."""
     eligible = [s for s in scores if s.hits and s.wrong_rate <= target_wrong_rate]
     return max(eligible, key=lambda s: (s.hits, s.policy.threshold), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Every measurement of one backend on one labeled data set, and the chosen policies."""
+
+    embedder_id: str
+    source: str
+    target_wrong_rate: float
+    seed: int
+    curve: list[CurvePoint]
+    fixed: list[ReplayScore]
+    margin: list[ReplayScore]
+    learned: list[ReplayScore]
+
+    @property
+    def pair_threshold(self) -> float | None:
+        """Lowest threshold whose pair precision meets the target (what pairs alone suggest)."""
+        return next(
+            (p.threshold for p in self.curve if 1.0 - p.precision <= self.target_wrong_rate), None
+        )
+
+    def best(self, scores: Sequence[ReplayScore]) -> ReplayScore | None:
+        return best_within(scores, self.target_wrong_rate)
+
+    @property
+    def recommended(self) -> ReplayScore | None:
+        """The replay with the most hits within the target, over all three policy kinds."""
+        return best_within([*self.fixed, *self.margin, *self.learned], self.target_wrong_rate)
+
+
+def calibrate(
+    data: LabeledTexts,
+    embedder: PrecomputedEmbedder,
+    target_wrong_rate: float = 0.01,
+    seed: int = 0,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    margins: Sequence[float] = DEFAULT_MARGINS,
+) -> Calibration:
+    """Measure the pair curve and replay fixed, margin and learned policies."""
+    base = CachePolicy()
+    positive_margins = [m for m in margins if m > 0]
+    learned_base = replace(base, learn_thresholds=True)
+    return Calibration(
+        embedder_id=embedder.id,
+        source=data.source,
+        target_wrong_rate=target_wrong_rate,
+        seed=seed,
+        curve=pair_curve(data, embedder, seed=seed, thresholds=thresholds),
+        fixed=sweep(data, embedder, base, seed, thresholds),
+        margin=sweep(data, embedder, base, seed, thresholds, positive_margins),
+        learned=sweep(data, embedder, learned_base, seed, thresholds),
+    )

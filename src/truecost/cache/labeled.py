@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,27 @@ class LabeledTexts:
     source: str
 
 
-def load_labeled(path: Path, text_column: str = "text", label_column: str = "category") -> LabeledTexts:
+def load_labeled(
+    path: Path, text_column: str = "text", label_column: str = "category"
+) -> LabeledTexts:
     """Read a labeled CSV, or a JSONL of duplicate pairs when the name ends in ``.jsonl``."""
     if not path.is_file():
         raise MissingInputError(f"labeled data file not found: {path}")
     if path.suffix == ".jsonl":
         return _load_pairs(path)
     return _load_csv(path, text_column, label_column)
+
+
+def sample_labeled(data: LabeledTexts, size: int, seed: int = 0) -> LabeledTexts:
+    """A random sample of ``size`` texts, in their original order."""
+    if size < 1:
+        raise InputError(f"sample size must be >= 1, got {size}")
+    if size >= len(data.texts):
+        return data
+    rows = sorted(random.Random(seed).sample(range(len(data.texts)), size))
+    texts = [data.texts[row] for row in rows]
+    labels = [data.labels[row] for row in rows]
+    return LabeledTexts(texts, labels, f"{data.source} (sample of {size})")
 
 
 def _load_csv(path: Path, text_column: str, label_column: str) -> LabeledTexts:

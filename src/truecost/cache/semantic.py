@@ -146,7 +146,11 @@ class SemanticCache:
         return self._nearest(index, vector, partition, text, now)
 
     def _nearest(
-        self, index: VectorIndex, vector: npt.NDArray[np.float32], partition: str, text: str,
+        self,
+        index: VectorIndex,
+        vector: npt.NDArray[np.float32],
+        partition: str,
+        text: str,
         now: float,
     ) -> Lookup:
         neighbours = index.search(vector, self.policy.neighbours)
@@ -170,8 +174,14 @@ class SemanticCache:
     def _serve(self, entry: Entry, kind: str, similarity: float, now: float) -> Lookup:
         entry.hits += 1
         self.store.touch(entry.id, now, entry.hits, self._threshold.get(entry.id))
-        return Lookup(kind=kind, response=entry.response, entry_id=entry.id,
-                      similarity=similarity, nearest_id=entry.id, reason="")
+        return Lookup(
+            kind=kind,
+            response=entry.response,
+            entry_id=entry.id,
+            similarity=similarity,
+            nearest_id=entry.id,
+            reason="",
+        )
 
     # Put
 
@@ -189,8 +199,17 @@ class SemanticCache:
         if recent is not None and recent.nearest_id is not None:
             self._learn(recent.nearest_id, recent.nearest_similarity or 0.0, response_hash)
         ttl = self.policy.ttl_s
-        entry = Entry(0, partition, digest(text), query, response, response_hash, now,
-                      None if ttl is None else now + ttl, now)
+        entry = Entry(
+            0,
+            partition,
+            digest(text),
+            query,
+            response,
+            response_hash,
+            now,
+            None if ttl is None else now + ttl,
+            now,
+        )
         entry.id = self.store.insert(entry, vector)
         if vector is not None:
             self._index_for(partition).add(entry.id, vector)
@@ -243,8 +262,12 @@ class SemanticCache:
             self._evidence.pop(entry_id, None)
 
     def _remember(
-        self, partition: str, text: str, vector: npt.NDArray[np.float32] | None,
-        nearest_id: int | None, similarity: float | None,
+        self,
+        partition: str,
+        text: str,
+        vector: npt.NDArray[np.float32] | None,
+        nearest_id: int | None,
+        similarity: float | None,
     ) -> None:
         self._recent[(partition, text)] = _Recent(vector, nearest_id, similarity)
         while len(self._recent) > _RECENT_VECTORS:

@@ -57,9 +57,7 @@ class CacheStore(Protocol):
         """Record the embedding model, or raise if the store was built with another one."""
         ...
 
-    def insert(
-        self, entry: Entry, vector: npt.NDArray[np.float32] | None
-    ) -> int:
+    def insert(self, entry: Entry, vector: npt.NDArray[np.float32] | None) -> int:
         """Store ``entry`` (its ``id`` is ignored) and return the new id."""
         ...
 
@@ -130,8 +128,11 @@ class SQLiteStore:
             ) from exc
 
     def bind(self, embedder_id: str, dimensions: int) -> None:
-        wanted = {"schema_version": str(SCHEMA_VERSION), "embedder": embedder_id,
-                  "dimensions": str(dimensions)}
+        wanted = {
+            "schema_version": str(SCHEMA_VERSION),
+            "embedder": embedder_id,
+            "dimensions": str(dimensions),
+        }
         found = dict(self._query("SELECT key, value FROM meta"))
         for key, value in wanted.items():
             if key in found and found[key] != value:
@@ -139,8 +140,10 @@ class SQLiteStore:
                     f"cache file {self.path} was built with {key} {found[key]!r}, not {value!r}; "
                     "use the same embedding backend or another cache file"
                 )
-        self._execute("INSERT OR IGNORE INTO meta VALUES (?, ?), (?, ?), (?, ?)",
-                      tuple(item for pair in wanted.items() for item in pair))
+        self._execute(
+            "INSERT OR IGNORE INTO meta VALUES (?, ?), (?, ?), (?, ?)",
+            tuple(item for pair in wanted.items() for item in pair),
+        )
 
     def insert(self, entry: Entry, vector: npt.NDArray[np.float32] | None) -> int:
         blob = None if vector is None else np.asarray(vector, dtype="<f4").tobytes()
@@ -148,15 +151,28 @@ class SQLiteStore:
             "INSERT INTO entries (partition, text_hash, query, response, response_hash, vector,"
             " created_at, expires_at, last_used_at, hits, threshold)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (entry.partition, entry.text_hash, entry.query, entry.response, entry.response_hash, blob,
-             entry.created_at, entry.expires_at, entry.last_used_at, entry.hits, entry.threshold),
+            (
+                entry.partition,
+                entry.text_hash,
+                entry.query,
+                entry.response,
+                entry.response_hash,
+                blob,
+                entry.created_at,
+                entry.expires_at,
+                entry.last_used_at,
+                entry.hits,
+                entry.threshold,
+            ),
         )
         return int(cursor.lastrowid or 0)
 
     def find_exact(self, partition: str, text_hash: str) -> Entry | None:
         rows = self._query(
             f"SELECT {_COLUMNS} FROM entries WHERE partition = ? AND text_hash = ?"
-            " ORDER BY id DESC LIMIT 1", (partition, text_hash))
+            " ORDER BY id DESC LIMIT 1",
+            (partition, text_hash),
+        )
         return Entry(*rows[0]) if rows else None
 
     def fetch(self, entry_id: int) -> Entry | None:
@@ -164,8 +180,10 @@ class SQLiteStore:
         return Entry(*rows[0]) if rows else None
 
     def touch(self, entry_id: int, used_at: float, hits: int, threshold: float | None) -> None:
-        self._execute("UPDATE entries SET last_used_at = ?, hits = ?, threshold = ? WHERE id = ?",
-                      (used_at, hits, threshold, entry_id))
+        self._execute(
+            "UPDATE entries SET last_used_at = ?, hits = ?, threshold = ? WHERE id = ?",
+            (used_at, hits, threshold, entry_id),
+        )
 
     def delete(self, entry_ids: list[int]) -> None:
         for start in range(0, len(entry_ids), 500):
@@ -191,8 +209,13 @@ class SQLiteStore:
         )
         for entry_id, partition, response_hash, threshold, blob in rows:
             vector = np.frombuffer(blob, dtype="<f4").astype(np.float32)
-            yield IndexedEntry(int(entry_id), str(partition), str(response_hash),
-                               None if threshold is None else float(threshold), vector)
+            yield IndexedEntry(
+                int(entry_id),
+                str(partition),
+                str(response_hash),
+                None if threshold is None else float(threshold),
+                vector,
+            )
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,119 @@
+"""Calibration on a slice of BANKING77 with the offline MiniLM model, and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA
+from truecost.cache.calibrate import PrecomputedEmbedder, best_within, pair_curve, replay
+from truecost.cache.embeddings import create_embedder
+from truecost.cache.labeled import LabeledTexts, load_labeled, sample_labeled
+from truecost.cache.policy import CachePolicy
+from truecost.cli.main import main
+from truecost.errors import InputError
+
+SLICE = DATA / "banking77" / "slice.csv"
+
+
+@pytest.fixture(scope="module")
+def labeled() -> LabeledTexts:
+    return load_labeled(SLICE)
+
+
+@pytest.fixture(scope="module")
+def embedder(labeled: LabeledTexts) -> PrecomputedEmbedder:
+    return PrecomputedEmbedder.build(create_embedder("minilm-onnx"), labeled.texts)
+
+
+def test_slice_has_12_intents(labeled: LabeledTexts) -> None:
+    assert len(labeled.texts) == 480
+    assert len(set(labeled.labels)) == 12
+
+
+def test_pair_precision_rises_with_threshold(
+    labeled: LabeledTexts, embedder: PrecomputedEmbedder
+) -> None:
+    curve = pair_curve(labeled, embedder, pairs=400, thresholds=(0.5, 0.8, 0.95))
+    assert [p.threshold for p in curve] == [0.5, 0.8, 0.95]
+    assert curve[0].recall > curve[1].recall > curve[2].recall
+    assert curve[2].precision == 1.0
+
+
+def test_replay_counts_wrong_hits(labeled: LabeledTexts, embedder: PrecomputedEmbedder) -> None:
+    loose = replay(labeled, embedder, CachePolicy(threshold=0.6), seed=0)
+    strict = replay(labeled, embedder, CachePolicy(threshold=0.97), seed=0)
+    assert loose.queries == strict.queries == 480
+    assert (loose.hits, loose.wrong_hits) == (418, 37)
+    assert (strict.hits, strict.wrong_hits) == (10, 0)
+    assert loose.wrong_rate == 37 / 418
+
+
+def test_margin_cuts_wrong_hits(labeled: LabeledTexts, embedder: PrecomputedEmbedder) -> None:
+    margin = replay(labeled, embedder, CachePolicy(threshold=0.6, margin=0.1), seed=0)
+    # Without the margin the same threshold gives 418 hits with 37 wrong.
+    assert (margin.hits, margin.wrong_hits) == (361, 8)
+
+
+def test_best_within_respects_target(labeled: LabeledTexts, embedder: PrecomputedEmbedder) -> None:
+    scores = [replay(labeled, embedder, CachePolicy(threshold=t)) for t in (0.7, 0.9, 0.99)]
+    best = best_within(scores, 0.01)
+    assert best is not None
+    assert best.wrong_rate <= 0.01
+    assert best_within(scores, 0.0) in (None, *[s for s in scores if s.wrong_hits == 0])
+
+
+def test_pairs_file_merges_shared_texts(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.jsonl"
+    path.write_text(
+        '{"origin": "a", "similar": "b"}\n\n{"origin": "b", "similar": "c"}\n'
+        '{"origin": "x", "similar": "y"}\n'
+    )
+    data = load_labeled(path)
+    label = dict(zip(data.texts, data.labels, strict=True))
+    assert label["a"] == label["b"] == label["c"]
+    assert label["x"] == label["y"] != label["a"]
+
+
+def test_bad_pairs_line_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.jsonl"
+    path.write_text('{"origin": "a", "similar": "b"}\n{"origin": "a"}\n')
+    with pytest.raises(InputError, match=r"pairs.jsonl:2: expected a JSON object"):
+        load_labeled(path)
+
+
+def test_csv_missing_column_names_fix(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("text,intent\nhello,greet\n")
+    with pytest.raises(InputError, match=r"missing column 'category'.*--label-column"):
+        load_labeled(path)
+
+
+def test_sample_keeps_size_and_order(labeled: LabeledTexts) -> None:
+    sample = sample_labeled(labeled, 50, seed=1)
+    assert len(sample.texts) == 50
+    rows = [labeled.texts.index(t) for t in sample.texts]
+    assert rows == sorted(rows)
+
+
+def test_cli_calibrate_json(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["cache", "calibrate", str(SLICE), "--limit", "150", "--format", "json"])
+    output = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert output["embedder"] == "all-MiniLM-L6-v2/onnx-int8"
+    assert output["target_wrong_rate"] == 0.01
+    assert {row["policy"] for row in output["replays"]} == {"fixed", "margin", "learned"}
+    recommended = output["recommended"]
+    assert recommended is None or recommended["wrong_rate"] <= 0.01
+
+
+def test_cli_calibrate_rejects_bad_target(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cache", "calibrate", str(SLICE), "--target", "1.5"]) == 2
+    assert "--target must be between 0 and 1, got 1.5" in capsys.readouterr().err
+
+
+def test_cli_calibrate_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cache", "calibrate", "/nonexistent.csv"]) == 2
+    assert "labeled data file not found: /nonexistent.csv" in capsys.readouterr().err
