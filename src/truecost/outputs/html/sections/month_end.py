@@ -1,8 +1,8 @@
 """Month-end forecast: spend so far this month, the forecast with its 80% interval, and the budget.
 
-Reads ``truecost.analyses.monthend``; the budget line comes from the monthly
+Reads ``truecost.analyses.monthend``. The budget line is the monthly
 ``[[alerts.budgets]]`` entry of ``truecost.toml`` whose scope equals the report's
-``--where`` filters, and is left out with a note when there is none.
+``--where`` filters. Without such an entry the line is left out with a note.
 """
 
 from __future__ import annotations
