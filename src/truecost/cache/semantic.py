@@ -84,6 +84,9 @@ class SemanticCache:
         self._recent: OrderedDict[tuple[str, str], _Recent] = OrderedDict()
         self.store.bind(embedder.id, embedder.dimensions)
         self._load_index()
+        # Entries in the store, kept here so that a put does not count them; resynced every
+        # 1000 puts because another process may share the store.
+        self._entry_count = self.store.count()
 
     def get(self, query: str, *, feature: str, model: str, system_prompt: str = "") -> Lookup:
         """Look ``query`` up in its partition; a failing backend gives a miss, never an error."""
@@ -234,9 +237,11 @@ class SemanticCache:
         self._threshold[nearest_id] = learned_threshold(evidence, policy)
 
     def _enforce_limits(self, now: float) -> None:
+        self._entry_count += 1
         if self._stats.puts % 1000 == 0:
             self._drop(self.store.expired(now))
-        excess = self.store.count() - self.policy.max_entries
+            self._entry_count = self.store.count()
+        excess = self._entry_count - self.policy.max_entries
         if excess > 0:
             # Evict 1% at a time so that a full cache does not evict on every put.
             batch = max(excess, self.policy.max_entries // 100)
@@ -253,6 +258,7 @@ class SemanticCache:
         if not entry_ids:
             return
         self.store.delete(entry_ids)
+        self._entry_count = max(0, self._entry_count - len(entry_ids))
         for entry_id in entry_ids:
             partition = self._partition_of.pop(entry_id, None)
             if partition is not None:
