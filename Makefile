@@ -27,7 +27,9 @@ demo: $(STAMP)
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	$(BIN)/truecost import examples/claude-code --feature coding-agent --ledger $(DEMO_DIR)/ledger.duckdb
 	$(BIN)/truecost import examples/api-responses --feature support-bot --ledger $(DEMO_DIR)/ledger.duckdb
-	$(BIN)/truecost report --ledger $(DEMO_DIR)/ledger.duckdb --by feature,model
+	TRUECOST_CONFIG=examples/truecost.toml $(BIN)/truecost report --ledger $(DEMO_DIR)/ledger.duckdb --by feature,model \
+		--html $(DEMO_DIR)/report.html --png $(DEMO_DIR)/charts
+	@echo "HTML report: $(DEMO_DIR)/report.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -18,7 +18,7 @@ DIMENSIONS = {
     "week": "strftime(date_trunc('week', ts AT TIME ZONE 'UTC'), '%G-W%V')",
     "month": "strftime(ts AT TIME ZONE 'UTC', '%Y-%m')",
     "provider": "provider",
-    "model": "model",
+    "model": "coalesce(nullif(model, ''), '(none)')",
     "feature": "coalesce(feature, '(none)')",
     "user": "coalesce(user_id, '(none)')",
     "environment": "coalesce(environment, '(none)')",
@@ -272,7 +272,7 @@ def _unpriced_models(
 ) -> list[Unpriced]:
     token_sums = ", ".join(f"sum({kind})::BIGINT" for kind in TOKEN_KINDS)
     rows = con.execute(
-        f"SELECT provider, model, count(*), {token_sums} FROM records "
+        f"SELECT provider, coalesce(nullif(model, ''), '(none)'), count(*), {token_sums} FROM records "
         f"WHERE {where} AND cost_usd IS NULL GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
         params,
     ).fetchall()

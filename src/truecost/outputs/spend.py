@@ -204,7 +204,7 @@ def render_spend(report: SpendReport, output_format: str) -> str:
         parts.append(render(_unpriced_table(report)))
     if report.flagged_records:
         parts.append(
-            f"{report.flagged_records:,} records have counts that do not add up; "
-            "see 'truecost records' (column flags)."
+            f"{report.flagged_records:,} records carry warnings (counts that do not add up, "
+            "no model named in the log...); see 'truecost records', column flags."
         )
     return "\n\n".join(parts)

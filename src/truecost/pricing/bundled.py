@@ -47,6 +47,9 @@ def find_model(provider: str, model: str) -> tuple[str, gp.ModelInfo] | None:
     snapshot = get_snapshot()
     provider_id = PROVIDER_ALIASES.get(provider, provider)
     attempts: list[tuple[str | None, str]] = [(provider_id, model), (None, model)]
+    # Gemini's REST API reports some models as "models/gemini-2.5-pro".
+    if model.startswith("models/"):
+        attempts.append((provider_id, model.removeprefix("models/")))
     # Routers (OpenRouter, LiteLLM) name models "vendor/model"; the vendor's own
     # price is the next best source when the router's price list lacks the model.
     vendor, slash, vendor_model = model.partition("/")
