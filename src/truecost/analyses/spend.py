@@ -58,7 +58,7 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class Selection:
-    """Which records an analysis reads: a half-open time range and equality filters."""
+    """The records an analysis reads: a half-open time range and equality filters."""
 
     since: datetime | None = None
     until: datetime | None = None

@@ -139,7 +139,7 @@ def _add_import_options(func: F, format_flags: tuple[str, ...]) -> F:
             "columns",
             multiple=True,
             metavar="FIELD=COLUMN",
-            help="For CSV and generic JSONL: the column that holds a record field. Repeatable.",
+            help="For CSV and generic JSONL: the column that contains a record field. Repeatable.",
         ),
         click.option(
             "--timestamp",

@@ -24,7 +24,7 @@ LISTED_ISSUES = 10
 
 @dataclass
 class ImportSummary:
-    """What an import read, stored and skipped."""
+    """Counts of the records an import read, stored and skipped."""
 
     files: int = 0
     records_read: int = 0

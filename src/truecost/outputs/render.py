@@ -100,7 +100,7 @@ def _plain(value: Any) -> Any:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # A JSON number when a double holds the value exactly to the last digit
+        # A JSON number when a double represents the value exactly to the last digit
         # (true of micro-dollar amounts under about $10 billion), else a string.
         as_float = float(value)
         return as_float if Decimal(repr(as_float)) == value else format(value, "f")

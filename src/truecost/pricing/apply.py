@@ -21,7 +21,7 @@ from truecost.pricing.rates import CALL_RATES, TOKEN_RATES, ResolvedPrice
 # Rates are stored as whole picodollars (10**-12 USD) per token or per call, so the
 # cost of a call is integer arithmetic, which DuckDB runs about 50 times faster than
 # DECIMAL arithmetic. A price per million tokens with up to 6 decimals is exact; finer
-# prices are rounded half to even, and the rate row says so in price_note.
+# prices are rounded half to even, and the rate row notes it in price_note.
 _PICO_PER_USD = Decimal(10) ** 12
 _PICO_PER_USD_PER_MTOK = Decimal(10) ** 6
 _MAX_PROMPT = 2**62

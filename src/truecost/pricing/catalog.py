@@ -60,7 +60,7 @@ class PriceCatalog:
         batch: bool = False,
         service_tier: str | None = None,
     ) -> ResolvedPrice | None:
-        """Return the price of a call, or None when neither the data nor an override knows the model."""
+        """Return the price of a call, or None when neither the data nor an override has a price for the model."""
         key = (provider, model, when, batch, service_tier)
         if key not in self._cache:
             self._cache[key] = self._resolve(provider, model, when, batch, service_tier)
