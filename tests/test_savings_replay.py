@@ -69,11 +69,12 @@ def test_batching_declared_feature(ledger: Ledger, catalog: PriceCatalog) -> Non
     assert report.alone[0].saved_usd == Decimal("0.0045")
 
 
-def test_batching_openai_uses_provider_rule(ledger: Ledger, catalog: PriceCatalog) -> None:
+def test_batching_openai_uses_price_data(ledger: Ledger, catalog: PriceCatalog) -> None:
     records = [_record(i, input_tokens=1000) for i in range(2)]
     report = _replay(ledger, catalog, records, ["batching"], not_realtime_features=["chat"])
     assert report.alone[0].saved_usd == Decimal("0.0025")
-    assert any("openai batch calls are priced at 0.5" in line for line in report.assumptions)
+    # The shipped price overrides carry OpenAI's batch price, so no provider rule fills it.
+    assert not any("batch calls are priced at" in line for line in report.assumptions)
 
 
 def test_openai_caching_128_token_steps(ledger: Ledger, catalog: PriceCatalog) -> None:

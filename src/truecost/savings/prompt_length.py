@@ -85,11 +85,11 @@ def _system_prompts(
     models = records.column("model").to_pylist()
     found: dict[str, tuple[str, str, str]] = {}
     for feature, path in context.config.system_prompt_files.items():
-        rows = np.flatnonzero(group == features.index(feature)) if feature in features else None
-        first = int(rows[0]) if rows is not None and len(rows) else 0
-        provider = providers[first] if rows is not None and len(rows) else "openai"
-        model = models[first] if rows is not None and len(rows) else "gpt-4o"
-        found[feature] = (_read(path), provider, model)
+        # Only features present in the records: a bad file fails its own feature alone.
+        if feature not in features:
+            continue
+        first = int(np.flatnonzero(group == features.index(feature))[0])
+        found[feature] = (_read(path), providers[first], models[first])
     if context.texts is None:
         return found
     seen: dict[str, Counter[str]] = {}

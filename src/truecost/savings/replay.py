@@ -5,6 +5,11 @@ optimization left unchanged keep the cost they came in with. Costs an optimizati
 adds on top of token prices (cache storage, say) travel with the row, so a later
 step that reprices the row keeps them. Combined savings never double count because
 each step starts from the previous step's rows and costs.
+
+An optimization that raises ``TruecostError`` (a missing file, a bad value) is
+applied again feature by feature (``truecost.savings.guarded``). Each feature that
+still raises is reported as not estimated with the error's message, and the other
+features keep their saving. Any other exception is a programming error and propagates.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from truecost.savings.base import NotEstimated, Optimization, Outcome, ReplayContext
+from truecost.savings.guarded import apply_guarded
 from truecost.savings.money import BoolArray, PicoArray, arrow_to_pico, pico_to_arrow
 from truecost.savings.pricer import PricingNotes, price_records
 
@@ -84,7 +90,7 @@ def run_step(
         return StepResult(
             optimization.name, optimization.title, state, outcome, 0, outcome.not_estimated
         )
-    outcome = optimization.apply(state.with_cost(), context)
+    outcome = apply_guarded(optimization, state.with_cost(), context)
     candidate = outcome.records.select(state.records.column_names)
     _check_rows(optimization.name, state.records, candidate)
     changed = changed_rows(state.records, candidate)
