@@ -128,3 +128,18 @@ def test_garbage_file_is_ledger_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database\n" * 100)
     with pytest.raises(LedgerError, match="cannot open the ledger"):
         Ledger(path)
+
+
+def test_import_counts_unpriced_and_logs_run(
+    tmp_path: Path, ledger: Ledger, catalog: PriceCatalog
+) -> None:
+    logs = write_tiny(
+        tmp_path / "a.tiny", [*rows(0, 2), "u1,2025-09-03T10:00:00+00:00,unknown-model-x,10,1"]
+    )
+    summary = import_paths(ledger, [logs], catalog, ImportContext())
+    assert summary.imported == 3
+    assert summary.unpriced == 1
+    runs = ledger.con.execute(
+        "SELECT id, files, records_read, imported, duplicates, skipped_lines FROM imports"
+    ).fetchall()
+    assert runs == [(1, 1, 3, 3, 0, 0)]

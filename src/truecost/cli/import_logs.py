@@ -74,7 +74,7 @@ def format_summary(summary: ImportSummary, ledger_records: int, unpriced: int) -
     lines = [
         f"files: {summary.files:,} ({', '.join(f'{n} {k}' for k, n in summary.formats.items())})",
         f"records read: {summary.records_read:,}",
-        f"imported: {summary.imported:,}",
+        f"imported: {summary.imported:,} ({summary.unpriced:,} of them unpriced: no known price)",
         f"duplicates (already in the ledger or repeated): {summary.duplicates:,}",
         f"skipped lines: {summary.skipped_lines:,}",
         f"ledger now holds {ledger_records:,} records, {unpriced:,} of them unpriced",
@@ -85,7 +85,9 @@ def format_summary(summary: ImportSummary, ledger_records: int, unpriced: int) -
             f"  ... and {summary.skipped_lines - len(summary.issues):,} more skipped lines"
         )
     if summary.flagged:
-        lines.append(f"records with warnings (kept as logged; see 'truecost records', column flags): {summary.flagged:,}")
+        lines.append(
+            f"records with warnings (kept as logged; see 'truecost records', column flags): {summary.flagged:,}"
+        )
         lines.extend(f"  {example}" for example in summary.flag_examples)
     for source, count in summary.timestamp_fallbacks.items():
         origin = "the --timestamp option" if source == "option" else "the file's modification time"

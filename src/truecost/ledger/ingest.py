@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,6 +32,7 @@ class ImportSummary:
     imported: int = 0
     duplicates: int = 0
     skipped_lines: int = 0
+    unpriced: int = 0
     issues: list[LineIssue] = field(default_factory=list)
     flagged: int = 0
     flag_examples: list[str] = field(default_factory=list)
@@ -63,6 +65,7 @@ def import_paths(
     With ``strict`` the first skipped line raises ``InputError``; batches
     committed before it stay in the ledger, and nothing of the bad batch does.
     """
+    started_at = datetime.now(UTC)
     plan = plan_import(paths, forced_format)
     summary = ImportSummary(files=len(plan))
     ledger.ensure_priced(catalog)
@@ -88,6 +91,17 @@ def import_paths(
             done += 1
             if progress:
                 progress(done, len(plan))
+    ledger.record_import(
+        started_at,
+        [str(path) for path in paths],
+        {
+            "files": summary.files,
+            "records_read": summary.records_read,
+            "imported": summary.imported,
+            "duplicates": summary.duplicates,
+            "skipped_lines": summary.skipped_lines,
+        },
+    )
     logger.info(
         "imported %d of %d records from %d files (%d duplicates, %d lines skipped)",
         summary.imported,
@@ -139,9 +153,10 @@ def _store_bulk(
     summary.records_read += read
     if table.num_rows == 0:
         return
-    inserted, duplicates = ledger.insert(table, catalog)
-    summary.imported += inserted
-    summary.duplicates += duplicates
+    result = ledger.insert_batch(table, catalog)
+    summary.imported += result.inserted
+    summary.duplicates += result.duplicates
+    summary.unpriced += result.unpriced
 
 
 def _note_bulk_flags(summary: ImportSummary, table: pa.Table) -> None:

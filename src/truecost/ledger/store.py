@@ -8,6 +8,8 @@ leaves the ledger as it was before the unfinished batch.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -33,6 +35,15 @@ def default_ledger_path() -> Path:
     if from_env:
         return Path(from_env)
     return Path(platformdirs.user_data_dir("truecost")) / "ledger.duckdb"
+
+
+@dataclass(frozen=True)
+class InsertResult:
+    """Counts of one stored batch; ``unpriced`` are stored records no price matched."""
+
+    inserted: int
+    duplicates: int
+    unpriced: int
 
 
 class Ledger:
@@ -64,28 +75,33 @@ class Ledger:
         return int(row[0]) if row else 0
 
     def insert(self, table: pa.Table, catalog: PriceCatalog) -> tuple[int, int]:
-        """Price and store a batch of records; return ``(inserted, duplicates)``.
+        """Price and store a batch of records; return ``(inserted, duplicates)``."""
+        result = self.insert_batch(table, catalog)
+        return result.inserted, result.duplicates
+
+    def insert_batch(self, table: pa.Table, catalog: PriceCatalog) -> InsertResult:
+        """Price and store a batch of records in one transaction.
 
         Records with an id already stored, or repeated inside the batch, are
         duplicates: the first one seen is kept.
         """
         if table.num_rows == 0:
-            return 0, 0
+            return InsertResult(0, 0, 0)
         batch = table.select(IMPORT_COLUMNS)
         self.con.register("incoming", batch)
         try:
             self.con.execute("BEGIN TRANSACTION").fetchall()
             try:
-                inserted = self._insert_new(catalog)
+                inserted, unpriced = self._insert_new(catalog)
                 self.con.execute("COMMIT").fetchall()
             except BaseException:
                 self.con.execute("ROLLBACK").fetchall()
                 raise
         finally:
             self.con.unregister("incoming")
-        return inserted, table.num_rows - inserted
+        return InsertResult(inserted, table.num_rows - inserted, unpriced)
 
-    def _insert_new(self, catalog: PriceCatalog) -> int:
+    def _insert_new(self, catalog: PriceCatalog) -> tuple[int, int]:
         self._ensure_priced_with(catalog)
         # Ranking every row by id to drop repeats is slow on large batches, so only the
         # ids that repeat inside the batch (usually none) are ranked.
@@ -116,13 +132,43 @@ class Ledger:
             select = priced_select_sql("fresh", "rates", IMPORT_COLUMNS)
             self.con.execute(f"INSERT INTO records {select}").fetchall()
             row = first_row(self.con.execute("SELECT count(*) FROM fresh"))
+            unpriced_row = first_row(
+                self.con.execute(
+                    "SELECT count(*) FROM records WHERE cost_usd IS NULL "
+                    "AND id IN (SELECT id FROM fresh)"
+                )
+            )
         finally:
             self.con.unregister("rates")
             self.con.execute("DROP TABLE fresh").fetchall()
         if hourly:
             # An hourly price is shared by every call of its hour, stored or new.
             self._reprice_all(catalog)
-        return int(row[0]) if row else 0
+        inserted = int(row[0]) if row else 0
+        return inserted, int(unpriced_row[0]) if unpriced_row else 0
+
+    def record_import(
+        self,
+        started_at: datetime,
+        paths: list[str],
+        counts: dict[str, int],
+    ) -> None:
+        """Add a row to the ``imports`` table: when, which paths, and what was read and stored."""
+        self.con.execute(
+            """
+            INSERT INTO imports
+            SELECT coalesce(max(id), 0) + 1, ?, now(), ?, ?, ?, ?, ?, ? FROM imports
+            """,
+            [
+                started_at,
+                counts["files"],
+                counts["records_read"],
+                counts["imported"],
+                counts["duplicates"],
+                counts["skipped_lines"],
+                "\n".join(paths),
+            ],
+        ).fetchall()
 
     def ensure_priced(self, catalog: PriceCatalog) -> bool:
         """Reprice every record if the prices changed since they were priced; return True if it did."""
