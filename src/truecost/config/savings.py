@@ -74,9 +74,11 @@ class SavingsConfig(BaseModel):
     bulk_share: float = Field(default=0.8, gt=0, le=1)
     # Output cap as a percentile of the feature's output lengths.
     output_cap_percentile: int = Field(default=90, ge=1, le=99)
-    # Gemini explicit caching storage price; the price data has none, so it is estimated
-    # only when this is set.
+    # Gemini explicit caching storage price; the price data has none, so explicit caching
+    # is compared with implicit caching only when this is set.
     gemini_storage_usd_per_mtok_hour: Decimal | None = Field(default=None, ge=0)
+    # Lifetime of a Gemini explicit cache after its last use (the API's default TTL is 1 hour).
+    gemini_explicit_ttl_seconds: int = Field(default=3600, gt=0)
 
     @field_validator("tiers", mode="before")
     @classmethod

@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from truecost.savings.base import NotEstimated, Outcome, ReplayContext
 from truecost.savings.columns import IntArray, codes, gaps_seconds, ints, prompt_tokens, set_ints
-from truecost.savings.money import arrow_to_pico, sum_usd
+from truecost.savings.gemini_explicit import plan_explicit_caching
+from truecost.savings.money import arrow_to_pico, pico_to_arrow, sum_usd
 from truecost.savings.prefixes import shared_prefix_tokens
 from truecost.savings.pricer import price_records
 from truecost.savings.provider_rules import CACHE_RULES, CacheRules
@@ -39,14 +40,18 @@ class PromptCaching:
         )
         prefix = np.array([prefix_by_feature.get(f, 0) for f in features] or [0])[feature_group]
         warm = gaps_seconds(records, group) <= _ttl_per_row(records, context)
-        columns = _cached_columns(records, prefix, warm, keys, group, context, not_estimated)
-        out = set_ints(records, columns)
+        columns, cacheable = _cached_columns(
+            records, prefix, warm, keys, group, context, not_estimated
+        )
+        explicit = plan_explicit_caching(records, cacheable, group, keys, columns, context)
+        storage = explicit.storage_pico
         return Outcome(
-            records=out,
+            records=set_ints(records, explicit.columns),
+            extra_usd=None if storage is None else pico_to_arrow(storage),
             assumptions=_assumptions(context),
             risk="A prefix that changes between requests (a date, a user name near the top) "
             "breaks the cache; the saving assumes the prefix is byte-identical.",
-            notes=[_already_saved(records, context), *sources],
+            notes=[_already_saved(records, context), *sources, *explicit.notes],
             not_estimated=not_estimated,
         )
 
@@ -114,7 +119,8 @@ def _cached_columns(
     group: IntArray,
     context: ReplayContext,
     not_estimated: list[NotEstimated],
-) -> dict[str, IntArray]:
+) -> tuple[dict[str, IntArray], IntArray]:
+    """Return the cache columns of the replay and each row's cacheable prefix in tokens."""
     prompt = prompt_tokens(records)
     read = ints(records, "cache_read_tokens")
     write_5m = ints(records, "cache_write_5m_tokens")
@@ -150,12 +156,13 @@ def _cached_columns(
     kept_5m = np.where(improve, 0, write_5m)
     kept_1h = np.where(improve, 0, write_1h)
     added = np.where(improve, new_write, 0)
-    return {
+    columns = {
         "input_tokens": new_input,
         "cache_read_tokens": new_read,
         "cache_write_5m_tokens": kept_5m + (0 if one_hour else added),
         "cache_write_1h_tokens": kept_1h + (added if one_hour else 0),
     }
+    return columns, cacheable
 
 
 def _already_saved(records: pa.Table, context: ReplayContext) -> str:
@@ -192,7 +199,10 @@ def _assumptions(context: ReplayContext) -> list[str]:
         "OpenAI: automatic from 1,024 tokens in 128-token steps, no write fee, read discount "
         "by model generation; the cache is assumed to live 5 minutes.",
         "Gemini: implicit caching (no write or storage fee), minimum 1,024 tokens on Flash and "
-        "4,096 on Pro; explicit caching with storage per token-hour is not replayed.",
+        "4,096 on Pro. Explicit caching replaces it for a provider, model and feature where "
+        "creation at the input price, reads at the cache price and storage per token-hour "
+        f"(TTL {context.config.gemini_explicit_ttl_seconds:,} s, moved after each request) cost "
+        "less.",
         "A request reads the cache when the previous request of the same provider, model and "
         "feature came within the TTL; otherwise it writes it. Where writes carry a fee "
         "(Anthropic), a provider, model and feature is cached only if its hits save more "

@@ -15,6 +15,14 @@ from fnmatch import fnmatchcase
 ANTHROPIC_CACHING_SOURCE = "https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching"
 OPENAI_CACHING_SOURCE = "https://platform.openai.com/docs/guides/prompt-caching"
 GEMINI_CACHING_SOURCE = "https://ai.google.dev/gemini-api/docs/caching"
+# Explicit caching: creation billed at the standard input price and storage only for
+# explicit caches (Vertex overview), and only a cache's expiry can be updated (REST patch).
+GEMINI_EXPLICIT_SOURCES = (
+    GEMINI_CACHING_SOURCE,
+    "https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/context-cache/"
+    "context-cache-overview",
+    "https://ai.google.dev/api/rest/v1beta/cachedContents/patch",
+)
 
 
 @dataclass(frozen=True)
