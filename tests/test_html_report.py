@@ -123,7 +123,7 @@ def test_token_mix_figures(page: str) -> None:
 
 
 def test_summary_facts_and_notes(page: str) -> None:
-    assert "<dt>total spend</dt><dd>$0.280500</dd>" in page
+    assert "<dt>total spend</dt><dd>$0.28</dd>" in page
     assert "<dt>requests</dt><dd>22</dd>" in page
     notes = parse_report(page).notes["summary"]
     assert notes == [

@@ -7,7 +7,7 @@ from truecost.outputs.html.cells import counted, usd_cell
 from truecost.outputs.html.context import ReportContext
 from truecost.outputs.html.model import SectionResult, skipped
 from truecost.outputs.html.registry import register_section
-from truecost.outputs.render import format_count
+from truecost.outputs.render import format_count, format_usd
 
 KEY = "summary"
 TITLE = "Summary"
@@ -24,10 +24,12 @@ def build(context: ReportContext) -> SectionResult:
 
 def summary_facts(report: SpendReport) -> list[tuple[str, str]]:
     """Return (label, value) pairs of the headline figures."""
+    # Headline figures are rounded to the cent (amounts under a cent keep micro-dollars);
+    # the tables under each chart carry the exact figures.
     facts = [
-        ("total spend", usd_cell(report.total_usd)),
+        ("total spend", format_usd(report.total_usd)),
         ("requests", format_count(report.requests)),
-        ("saved by prompt caching", usd_cell(report.cache_savings_usd)),
+        ("saved by prompt caching", format_usd(report.cache_savings_usd)),
     ]
     if report.first_ts and report.last_ts:
         facts.append(
@@ -35,10 +37,11 @@ def summary_facts(report: SpendReport) -> list[tuple[str, str]]:
         )
     if report.month_to_date is not None:
         mtd = report.month_to_date
-        facts.append((f"month to date ({mtd.month})", usd_cell(mtd.usd)))
-        facts.append(("straight projection to month end", usd_cell(mtd.projected_usd)))
-    if report.reported_usd is not None:
-        facts.append(("provider-reported cost", usd_cell(report.reported_usd)))
+        facts.append((f"month to date ({mtd.month})", format_usd(mtd.usd)))
+        facts.append(("straight projection to month end", format_usd(mtd.projected_usd)))
+    if report.reported_calls:
+        calls = counted(report.reported_calls, "call")
+        facts.append((f"provider-reported cost ({calls})", usd_cell(report.reported_of_priced_usd)))
         facts.append(("our price for the same calls", usd_cell(report.reported_priced_usd)))
     return facts
 
