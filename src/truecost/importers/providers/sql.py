@@ -1,7 +1,7 @@
 """The SQL expressions of the DuckDB fast path, registered beside each provider parser.
 
 Expressions name body fields through four helpers that :func:`compile_expression`
-turns into SQL over one list of JSON values extracted per line:
+turns into SQL over the JSON values extracted once per line (see :class:`PathTable`):
 
 - ``n(usage.prompt_tokens)``: a token count, 0 when absent; the line must hold a
   non-negative integer or nothing there, else it goes to the Python path.
@@ -21,12 +21,8 @@ from dataclasses import dataclass, fields
 
 _HELPER = re.compile(r"\b([nsfj])\(([A-Za-z0-9_.]+)\)")
 
-# JSON types (as json_type names them) a field may have for the SQL path to take the line.
-_ALLOWED_TYPES = {
-    "n": "('UBIGINT', 'NULL')",
-    "s": "('VARCHAR', 'NULL')",
-    "f": "('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL')",
-}
+# JSON types (as json_type names them) an f() field may have for the SQL path to take the line.
+_ALLOWED_TYPES = {"f": "('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL')"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,38 +59,107 @@ class BulkSql:
 
 
 class PathTable:
-    """The JSON paths every compiled expression reads, extracted once per line into ``v``."""
+    """The JSON paths every compiled expression reads, each extracted once per line.
+
+    Parsing a long body once and copying out a few top-level values is cheaper than
+    copying out every path. So the line yields ``v``, the values of the top-level
+    keys, and a nested path such as ``usage.prompt_tokens`` is read from the small
+    ``usage`` value in a second list, ``w<k>``. Each helper use becomes one column
+    (see :meth:`columns`), computed once per line however often expressions name it.
+    """
 
     def __init__(self) -> None:
         self.paths: list[str] = []
-        self.guards: dict[str, set[str]] = {}
+        self.helpers: dict[int, set[str]] = {}
+        self._top_keys: list[str] = []
+        self._nested: dict[str, list[str]] = {}
 
-    def index(self, path: str) -> int:
-        """Return the 1-based list position of ``path`` in ``v``, adding it when new."""
+    def use(self, helper: str, path: str) -> int:
+        """Record that ``helper`` reads ``path``; return the path's number in :attr:`paths`."""
         if path not in self.paths:
             self.paths.append(path)
-        return self.paths.index(path) + 1
+            top, _, rest = path.partition(".")
+            if top not in self._top_keys:
+                self._top_keys.append(top)
+            if rest:
+                self._nested.setdefault(top, []).append(rest)
+        position = self.paths.index(path) + 1
+        self.helpers.setdefault(position, set()).add(helper)
+        return position
 
     def json_paths(self) -> list[str]:
-        """Return the paths as DuckDB JSON path strings, each key quoted."""
-        return ["$." + ".".join(f'"{key}"' for key in path.split(".")) for path in self.paths]
+        """Return the top-level keys as DuckDB JSON path strings, the items of ``v``."""
+        return [_json_path(key) for key in self._top_keys]
+
+    def nested_columns(self) -> list[str]:
+        """Return the SELECT items ``w<k>``: the nested paths read from top-level value ``k``."""
+        items = []
+        for top, rests in self._nested.items():
+            position = self._top_keys.index(top) + 1
+            paths = ", ".join(_sql_string(_json_path(rest)) for rest in rests)
+            items.append(f"json_extract(v[{position}], [{paths}]) AS w{position}")
+        return items
+
+    def columns(self) -> list[str]:
+        """Return the SELECT items that compute every helper column from ``v`` and ``w<k>``."""
+        items: list[str] = []
+        for position, helpers in sorted(self.helpers.items()):
+            value = self._value(self.paths[position - 1])
+            for helper in sorted(helpers):
+                items.extend(_helper_columns(helper, position, value))
+        return items
+
+    def _value(self, path: str) -> str:
+        top, _, rest = path.partition(".")
+        position = self._top_keys.index(top) + 1
+        if not rest:
+            return f"v[{position}]"
+        return f"w{position}[{self._nested[top].index(rest) + 1}]"
+
+
+def _json_path(dotted: str) -> str:
+    return "$." + ".".join(f'"{key}"' for key in dotted.split("."))
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _helper_columns(helper: str, position: int, value: str) -> list[str]:
+    # json_extract writes values minified, so the JSON text shows the type in its first bytes.
+    text = f"CAST({value} AS VARCHAR)"
+    if helper == "j":
+        return [f"{value} AS j{position}"]
+    if helper == "n":
+        # At most 18 digits, so the count fits a BIGINT; longer ones go to the Python path.
+        return [
+            f"coalesce(TRY_CAST({text} AS BIGINT), 0) AS n{position}",
+            f"({value} IS NULL OR {text} = 'null'"
+            f" OR regexp_full_match({text}, '[0-9]{{1,18}}')) AS gn{position}",
+        ]
+    if helper == "s":
+        # Most strings have no escapes, and then the text between the quotes is the value.
+        plain = f"starts_with({text}, '\"') AND NOT contains({text}, '\\')"
+        return [
+            f"CASE WHEN {plain} THEN substr({text}, 2, length({text}) - 2)"
+            f" ELSE json_extract_string({value}, '$') END AS s{position}",
+            f"({value} IS NULL OR {text} = 'null' OR starts_with({text}, '\"')) AS gs{position}",
+        ]
+    return [
+        f"TRY_CAST({value} AS DOUBLE) AS f{position}",
+        f"coalesce(json_type({value}), 'NULL') IN {_ALLOWED_TYPES['f']} AS gf{position}",
+    ]
 
 
 def compile_expression(expression: str, table: PathTable) -> tuple[str, set[str]]:
-    """Return ``expression`` as SQL over ``v`` and the type guards its helpers need."""
+    """Return ``expression`` as SQL over the helper columns and the type guards it needs."""
     guards: set[str] = set()
 
     def replace(match: re.Match[str]) -> str:
         helper, path = match.group(1), match.group(2)
-        value = f"v[{table.index(path)}]"
-        if helper in _ALLOWED_TYPES:
-            guards.add(f"coalesce(json_type({value}), 'NULL') IN {_ALLOWED_TYPES[helper]}")
-        if helper == "n":
-            return f"coalesce(CAST({value} AS BIGINT), 0)"
-        if helper == "s":
-            return f"json_extract_string({value}, '$')"
-        if helper == "f":
-            return f"CAST({value} AS DOUBLE)"
-        return value
+        position = table.use(helper, path)
+        if helper != "j":
+            guards.add(f"g{helper}{position}")
+        return f"{helper}{position}"
 
     return _HELPER.sub(replace, expression), guards
