@@ -69,6 +69,13 @@ from truecost.savings.report import run_savings
     metavar="FEATURE=TOKENS",
     help="Static prefix length a feature's requests share.",
 )
+@click.option(
+    "--train-routing",
+    "routing_labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON Lines of prompts labelled weak_correct true/false; routing trains its "
+    "difficulty classifier on them.",
+)
 @prices_option
 @format_option("table", "json", "markdown")
 def command(
@@ -82,6 +89,7 @@ def command(
     tiers: tuple[str, ...],
     not_realtime: tuple[str, ...],
     prefixes: tuple[str, ...],
+    routing_labels: Path | None,
     price_files: tuple[Path, ...],
     output_format: str,
 ) -> None:
@@ -90,7 +98,9 @@ def command(
 
     selection = selection_from_options(since, until, filters)
     catalog = load_catalog(price_files)
-    context = build_context(catalog, config_path, texts_path, tiers, not_realtime, prefixes)
+    context = build_context(
+        catalog, config_path, texts_path, tiers, not_realtime, prefixes, routing_labels
+    )
     with open_for_reading(ledger_path, catalog) as ledger:
         report = run_savings(ledger.con, context, selection, list(only) or None)
     click.echo(render_savings(report, output_format))

@@ -64,6 +64,12 @@ class SavingsConfig(BaseModel):
     static_prefix_tokens: dict[str, int] = Field(default_factory=dict)
     # Feature -> file holding its system prompt, for prompt analysis without logged texts.
     system_prompt_files: dict[str, Path] = Field(default_factory=dict)
+    # JSON Lines of prompts labelled with whether the weak (and the strong) model answered
+    # right; when set, routing trains a classifier on them instead of the hand-set weights.
+    routing_labels: Path | None = None
+    # With a trained classifier, a request goes to the simple tier when the fitted
+    # probability that the weak model loses no right answer on it is at least this.
+    routing_min_weak_probability: float = Field(default=0.8, gt=0, lt=1)
     # Cache lifetime assumed for the prompt caching replay ("5m" or "1h" at Anthropic).
     cache_ttl: Literal["5m", "1h"] = "5m"
     # A feature with fewer records than this is not judged.

@@ -11,6 +11,7 @@ from truecost.config.savings import SavingsConfig
 from truecost.pricing import PriceCatalog
 
 if TYPE_CHECKING:
+    from truecost.savings.difficulty_model import TrainedClassifier
     from truecost.savings.texts import TextStore
 
 
@@ -30,6 +31,8 @@ class ReplayContext:
     catalog: PriceCatalog
     config: SavingsConfig = field(default_factory=SavingsConfig)
     texts: TextStore | None = None
+    # Trained on ``config.routing_labels`` up front, so a bad labels file fails early.
+    classifier: TrainedClassifier | None = None
 
 
 @dataclass

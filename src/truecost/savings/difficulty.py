@@ -39,16 +39,39 @@ class Difficulty:
     uncertain: bool
 
 
-def score(text: str) -> float:
-    """Return the difficulty score of a prompt; higher is harder."""
+# The signals a prompt is scored on, in the order ``features`` returns them.
+FEATURE_NAMES = (
+    "length",
+    "code",
+    "numbered_steps",
+    "multi_step_words",
+    "complex_task",
+    "numbers",
+    "simple_task",
+)
+# Hand-set weight of each feature in the rule-based score.
+RULE_WEIGHTS = (1.0, 1.5, 1.0, 1.0, 1.0, 1.0, -1.0)
+
+
+def features(text: str) -> tuple[float, ...]:
+    """Return the signals of a prompt, each capped so that no single one dominates."""
     words = len(text.split())
-    value = min(words / 150, 2.0)
-    value += 1.5 if _CODE.search(text) else 0.0
-    value += min(len(_STEPS.findall(text)) * 0.3, 1.2)
-    value += min(len(_MULTI_STEP_WORDS.findall(text)) * 0.3, 0.9)
-    value += 1.0 if _COMPLEX_TASK.search(text) else 0.0
-    value += min(len(_NUMBERS.findall(text)) * 0.15, 0.9)
-    value -= 1.0 if _SIMPLE_TASK.search(text) else 0.0
+    return (
+        min(words / 150, 2.0),
+        1.0 if _CODE.search(text) else 0.0,
+        min(len(_STEPS.findall(text)) * 0.3, 1.2),
+        min(len(_MULTI_STEP_WORDS.findall(text)) * 0.3, 0.9),
+        1.0 if _COMPLEX_TASK.search(text) else 0.0,
+        min(len(_NUMBERS.findall(text)) * 0.15, 0.9),
+        1.0 if _SIMPLE_TASK.search(text) else 0.0,
+    )
+
+
+def score(text: str) -> float:
+    """Return the rule-based difficulty score of a prompt; higher is harder."""
+    value = sum(
+        weight * signal for weight, signal in zip(RULE_WEIGHTS, features(text), strict=True)
+    )
     return max(value, 0.0)
 
 

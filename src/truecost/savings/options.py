@@ -13,6 +13,7 @@ from truecost.errors import ConfigError, InputError
 from truecost.pricing import PriceCatalog
 from truecost.pricing.overrides import format_validation_error
 from truecost.savings.base import ReplayContext
+from truecost.savings.difficulty_model import load_labels, train
 from truecost.savings.texts import load_texts
 
 
@@ -39,6 +40,7 @@ def build_context(
     tiers: tuple[str, ...] = (),
     not_realtime: tuple[str, ...] = (),
     prefixes: tuple[str, ...] = (),
+    routing_labels: Path | None = None,
 ) -> ReplayContext:
     """Merge the config file with the options given on the command line (options win)."""
     raw: dict[str, Any] = load_savings_config(config_path)
@@ -49,10 +51,14 @@ def build_context(
     if prefixes:
         declared = _pairs(prefixes, "--prefix-tokens")
         raw["static_prefix_tokens"] = {**raw.get("static_prefix_tokens", {}), **declared}
+    if routing_labels is not None:
+        raw["routing_labels"] = str(routing_labels)
     try:
         config = SavingsConfig.model_validate(raw)
     except ValidationError as exc:
         where = config_path or Path("command line")
         raise ConfigError(format_validation_error(where, exc, SavingsConfig)) from None
     texts = load_texts(texts_path) if texts_path else None
-    return ReplayContext(catalog=catalog, config=config, texts=texts)
+    labels = config.routing_labels
+    classifier = train(load_labels(labels)) if labels is not None else None
+    return ReplayContext(catalog=catalog, config=config, texts=texts, classifier=classifier)

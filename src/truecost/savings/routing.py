@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
@@ -10,7 +11,8 @@ import pyarrow as pa
 from truecost.config.savings import ModelTarget
 from truecost.savings.base import NotEstimated, Outcome, ReplayContext, unchanged
 from truecost.savings.columns import ints, prompt_tokens, set_ints
-from truecost.savings.difficulty import classify
+from truecost.savings.difficulty import Difficulty, classify
+from truecost.savings.difficulty_model import load_labels, train
 from truecost.savings.prefixes import full_prompt
 from truecost.savings.registry import register
 
@@ -34,6 +36,7 @@ class Routing:
                 f"the tier map names a model the price data does not know: {', '.join(unknown)}",
             )
         assert context.texts is not None
+        tier_of = _tier_function(context)
         providers = records.column("provider").to_pylist()
         models = records.column("model").to_pylist()
         counts = {"missing": 0, "uncertain": 0, "routed": 0, "unmapped": 0}
@@ -42,7 +45,7 @@ class Routing:
             if text is None or not (text.system or text.prompt):
                 counts["missing"] += 1
                 continue
-            difficulty = classify(text.prompt or full_prompt(text.system, None))
+            difficulty = tier_of(text.prompt or full_prompt(text.system, None))
             counts["uncertain"] += difficulty.uncertain
             target = tiers.get(difficulty.tier)  # type: ignore[call-overload]
             if target is None:
@@ -51,7 +54,32 @@ class Routing:
             if (providers[row], models[row]) != (target.provider, target.model):
                 providers[row], models[row] = target.provider, target.model
                 counts["routed"] += 1
-        return _outcome(records, providers, models, counts)
+        outcome = _outcome(records, providers, models, counts)
+        outcome.assumptions.append(_classifier_assumption(context))
+        return outcome
+
+
+def _tier_function(context: ReplayContext) -> Callable[[str], Difficulty]:
+    """Return the rule-based classifier, or one trained on ``routing_labels`` when set."""
+    path = context.config.routing_labels
+    if path is None:
+        return classify
+    trained = context.classifier or train(load_labels(path))
+    threshold = context.config.routing_min_weak_probability
+    return lambda text: trained.classify(text, threshold)
+
+
+def _classifier_assumption(context: ReplayContext) -> str:
+    path = context.config.routing_labels
+    if path is None:
+        return "Tiers come from the rule-based difficulty score (length, code, steps, task verbs)."
+    threshold = context.config.routing_min_weak_probability
+    return (
+        f"Tiers come from a logistic regression trained on the labelled prompts in {path}: "
+        f"a request is simple when the fitted probability that the weak model loses no right "
+        f"answer on it is at least {threshold:g}; otherwise the rule score picks standard or "
+        "complex."
+    )
 
 
 def _known(target: ModelTarget, context: ReplayContext) -> bool:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
 import pyarrow as pa
 
 from truecost.errors import InputError
+from truecost.savings.json_lines import json_lines
 
 TEXT_FIELDS = ("system", "prompt", "response")
 TEXT_SCHEMA = pa.schema([("id", pa.string())] + [(name, pa.string()) for name in TEXT_FIELDS])
@@ -56,25 +56,14 @@ class TextStore:
 
 def load_texts(path: Path) -> TextStore:
     """Read a texts file, raising ``InputError`` naming the file and line of a bad entry."""
-    try:
-        lines = path.read_bytes().splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the texts file ({exc.strerror}).") from None
     texts: dict[str, RecordText] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        record_id, text = _parse_line(path, number, line)
+    for where, entry in json_lines(path, "texts"):
+        record_id, text = _parse_entry(where, entry)
         texts[record_id] = text
     return TextStore(texts)
 
 
-def _parse_line(path: Path, number: int, line: bytes) -> tuple[str, RecordText]:
-    where = f"{path}:{number}"
-    try:
-        entry = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        raise InputError(f"{where}: invalid JSON. Write one JSON object per line.") from None
+def _parse_entry(where: str, entry: object) -> tuple[str, RecordText]:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         raise InputError(f'{where}: each line needs a string "id" matching a ledger record.')
     values: dict[str, str | None] = {}
