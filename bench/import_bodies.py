@@ -1,16 +1,25 @@
 """Time the api-bodies importer's bulk path on synthesized response bodies.
 
-Usage: python bench/import_bodies.py [--lines N]
+Usage: python bench/import_bodies.py [--lines N] [--mix logged|short] [--keep PATH]
+       python bench/import_bodies.py --input PATH
 
 Copies the shapes of the real OpenAI (Chat Completions and Responses) and
 Anthropic sample bodies in tests/data/api-responses, varies ids, models and
-token counts, writes N lines to a temporary folder and times ``read_bulk``.
+token counts, writes N lines to a temporary folder and times ``read_bulk``
+(wall clock and the CPU time of this process). ``--mix logged`` uses every
+sample body (2.9 KB per line on average, as logged, with the generated text);
+``--mix short`` only those at or below the median sample size (1,160 bytes),
+0.7 KB per line on average. ``--keep PATH`` writes the lines to PATH and keeps
+them, for timing ``truecost import`` on the same file. ``--input PATH`` times
+``read_bulk`` on a file written before.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -37,10 +46,17 @@ def templates() -> list[tuple[str, dict[str, object]]]:
     return found
 
 
-def synthesize(path: Path, lines: int, seed: int = 7) -> None:
+def short_templates() -> list[tuple[str, dict[str, object]]]:
+    """Return the sample bodies no longer than the median sample, serialized as the file has them."""
+    found = templates()
+    median_bytes = statistics.median(len(orjson.dumps(body)) for _, body in found)
+    return [(provider, body) for provider, body in found if len(orjson.dumps(body)) <= median_bytes]
+
+
+def synthesize(path: Path, lines: int, mix: str = "logged", seed: int = 7) -> None:
     """Write ``lines`` bodies to ``path``, each a sample body with new ids, model and counts."""
     rng = random.Random(seed)
-    shapes = templates()
+    shapes = short_templates() if mix == "short" else templates()
     with path.open("wb") as handle:
         for index in range(lines):
             provider, body = shapes[index % len(shapes)]
@@ -66,19 +82,40 @@ def synthesize(path: Path, lines: int, seed: int = 7) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--mix", choices=["logged", "short"], default="logged")
+    parser.add_argument("--keep", type=Path, help="write the lines here and keep the file")
+    parser.add_argument("--input", type=Path, help="time this file instead of synthesizing one")
     args = parser.parse_args()
+    if args.input:
+        time_read_bulk(args.input)
+        return
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bodies.jsonl"
+        path = args.keep or Path(folder) / "bodies.jsonl"
         started = time.perf_counter()
-        synthesize(path, args.lines)
-        print(f"synthesized {args.lines:,} lines ({path.stat().st_size / 1e6:.0f} MB) "
-              f"in {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        result = get_importer("api-bodies").read_bulk([path], ImportContext())
-        elapsed = time.perf_counter() - started
-        assert result is not None
-        print(f"read_bulk: {result.table.num_rows:,} records, {result.issue_count} issues "
-              f"in {elapsed:.2f} s ({result.table.num_rows / elapsed:,.0f} records/s)")
+        synthesize(path, args.lines, args.mix)
+        print(f"synthesized {args.lines:,} lines ({path.stat().st_size / 1e6:.0f} MB, "
+              f"mix {args.mix}) in {time.perf_counter() - started:.1f} s")
+        time_read_bulk(path)
+
+
+def time_read_bulk(path: Path) -> None:
+    """Print the wall clock and CPU time of ``read_bulk`` on ``path``."""
+    cpu_before = _cpu_seconds()
+    started = time.perf_counter()
+    result = get_importer("api-bodies").read_bulk([path], ImportContext())
+    elapsed = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
+    assert result is not None
+    with open("/proc/loadavg") as handle:
+        load = " ".join(handle.read().split()[:3])
+    print(f"read_bulk: {result.table.num_rows:,} records, {result.issue_count} issues "
+          f"in {elapsed:.2f} s ({result.table.num_rows / elapsed:,.0f} records/s), "
+          f"CPU {cpu:.2f} s, load average {load}")
+
+
+def _cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import pyarrow as pa
 # Bytes per chunk. DuckDB parses one chunk per thread, so a file of several chunks keeps all
 # cores busy. A chunk costs 8 bytes of offsets per line because the lines stay in the mapped file.
 CHUNK_BYTES = 32 * 1024 * 1024
+# Chunks kept mapped behind the newest one: DuckDB parses one per thread.
+_KEPT_CHUNKS = 4
 # The columns of LineChunk.table().
 LINES_SCHEMA = pa.schema([("line_no", pa.int64()), ("line", pa.large_string())])
 
@@ -76,6 +78,8 @@ def line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChun
     view = memoryview(mapped)
     first_line = 1
     start = 0
+    ends: list[int] = []
+    released = 0
     while start < size:
         end = _chunk_end(mapped, start, chunk_bytes, size)
         starts = _line_starts(mapped, start, end)
@@ -83,6 +87,23 @@ def line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChun
         first_line += chunk.line_count
         start = end
         yield chunk
+        ends.append(end)
+        if len(ends) > _KEPT_CHUNKS:
+            released = _release(mapped, released, ends[-_KEPT_CHUNKS - 1])
+
+
+def _release(mapped: mmap.mmap, released: int, end: int) -> int:
+    """Drop the pages from ``released`` to ``end`` from this process; return the new ``released``.
+
+    This keeps the resident size near a few chunks. The mapping is of a file, so a
+    page read again later is loaded from the file again: releasing a page DuckDB
+    still reads costs time, never correctness.
+    """
+    whole_pages = end - end % mmap.PAGESIZE
+    # Windows has no madvise; there the pages stay mapped until the file is done.
+    if whole_pages > released and hasattr(mmap, "MADV_DONTNEED"):
+        mapped.madvise(mmap.MADV_DONTNEED, released, whole_pages - released)
+    return max(released, whole_pages)
 
 
 def _chunk_end(mapped: mmap.mmap, start: int, chunk_bytes: int, size: int) -> int:
