@@ -147,4 +147,3 @@ def test_held_out_evaluation_pinned(catalog: PriceCatalog) -> None:
     assert (
         fixed.accuracy < results["random at the cost of: trained on both labels, p >= 0.8"].accuracy
     )
-
