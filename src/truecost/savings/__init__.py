@@ -38,7 +38,13 @@ It returns an ``Outcome``:
 ``context.texts`` maps record ids to logged system prompt, prompt and response texts
 (``truecost.savings.texts.TextStore``), or is None; ``context.config`` is the
 ``[savings]`` configuration; ``context.catalog`` the price catalog (to check that a
-model exists, never to price a row).
+model exists, never to price a row); ``context.classifier`` the routing classifier
+trained on ``config.routing_labels``, or None.
+
+A plug-in raises ``truecost.errors.TruecostError`` for bad user input (a file it cannot
+read, a value it cannot use). The replay then applies it feature by feature and reports
+each feature that still fails as not estimated, with the error's message. Any other
+exception is treated as a bug and propagates.
 
 ``run_savings`` replays the ledger (each optimization alone, then all of them in
 sequence without double counting) and ``waterfall_rows`` turns its report into the
