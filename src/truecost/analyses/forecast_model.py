@@ -1,5 +1,14 @@
 """Period-end spend forecast from a daily series: a linear trend times a weekday pattern.
 
+The 80% interval is the wider of two intervals. One is the least-squares
+prediction interval of the fit. The other comes from the model's own past
+errors: the same fit, made at each earlier day, forecast the same number of
+days ahead, and the spread of those relative errors is applied to today's
+forecast. Least squares alone assumes independent, normal daily noise and a
+correct trend, so it was too narrow on spiky, autocorrelated spend. The past
+errors alone come from few independent windows, because consecutive windows
+overlap, so their spread understates the tails.
+
 The statistics run on floats because they are estimates. What was already spent
 stays an exact Decimal, and each forecast is rounded to the micro-dollar before
 it is added to it.
@@ -25,6 +34,11 @@ TREND_DAYS = 28
 MIN_PATTERN_DAYS = 14
 # Two-sided 80% interval of a normal distribution.
 Z_80 = 1.2816
+# Tail share on each side of the 80% interval.
+TAIL_SHARE = 0.1
+# Past forecast errors are read from cut-off days within this many days before
+# today: 13 weeks, long enough for a month-long horizon to leave about 60 of them.
+ERROR_LOOKBACK_DAYS = 91
 
 METHOD_TREND_WEEKDAY = "trend+weekday"
 METHOD_MEAN = "daily mean"
@@ -44,6 +58,11 @@ class PeriodForecast:
     straight_line_usd: Decimal | None
     method: str
     history_days: int
+
+
+FitCache = dict[date, "_Fit"]
+"""Fits by cut-off day. A fit at a cut-off reads only the days before it, so one
+cache serves every forecast over the same daily series (the backtest keeps one)."""
 
 
 @dataclass(frozen=True)
@@ -100,12 +119,14 @@ def forecast_period(
     period: Period,
     as_of: datetime,
     spent_usd: Decimal,
+    fits: FitCache | None = None,
 ) -> PeriodForecast:
     """Forecast the total spend of ``period`` at ``as_of``.
 
     ``daily`` is the spend per UTC day, ``first`` the first day the ledger covers
     (days from then on without spend count as zero), and ``spent_usd`` the exact
-    spend from the period's start to ``as_of``.
+    spend from the period's start to ``as_of``. ``fits`` caches the fits at past
+    cut-off days across calls over the same series; it never changes the result.
     """
     today = as_of.date()
     history = _history(daily, first, today)
@@ -127,18 +148,74 @@ def forecast_period(
     fit = _fit(history, today)
     remaining = sum(fit.predict(day) * fraction for day, fraction in remaining_days)
     spread = fit.spread(remaining_days)
+    low, high = remaining - spread, remaining + spread
+    shares = [fraction for _, fraction in remaining_days]
+    errors = _past_errors(daily, first, today, shares, {} if fits is None else fits)
+    bounds = error_quantiles(errors)
+    if bounds is not None:
+        low = min(low, remaining * (1 + bounds[0]))
+        high = max(high, remaining * (1 + bounds[1]))
     method = METHOD_TREND_WEEKDAY if len(history) >= MIN_PATTERN_DAYS else METHOD_MEAN
     return PeriodForecast(
         period=period,
         as_of=as_of,
         spent_usd=spent_usd,
         forecast_usd=spent_usd + _usd(remaining),
-        low_usd=spent_usd + _usd(max(0.0, remaining - spread)),
-        high_usd=spent_usd + _usd(remaining + spread),
+        low_usd=spent_usd + _usd(max(0.0, low)),
+        high_usd=spent_usd + _usd(high),
         straight_line_usd=linear,
         method=method,
         history_days=len(history),
     )
+
+
+def error_quantiles(errors: list[float]) -> tuple[float, float] | None:
+    """Return the 10% and 90% bounds of ``errors``, or None when there are too few.
+
+    The bounds are the order statistics that split-conformal prediction uses:
+    the ``floor((n + 1) * 0.1)``-th and ``ceil((n + 1) * 0.9)``-th smallest of
+    ``n`` errors, which needs at least 9 errors. Plain sample quantiles of so
+    few errors would make the interval too narrow.
+    """
+    count = len(errors)
+    low_rank = math.floor((count + 1) * TAIL_SHARE)
+    high_rank = math.ceil((count + 1) * (1 - TAIL_SHARE))
+    if low_rank < 1 or high_rank > count:
+        return None
+    ordered = sorted(errors)
+    return ordered[low_rank - 1], ordered[high_rank - 1]
+
+
+def _past_errors(
+    daily: Mapping[date, Decimal],
+    first: date | None,
+    today: date,
+    shares: list[float],
+    fits: FitCache,
+) -> list[float]:
+    """Return the relative errors of past forecasts over windows shaped like ``shares``.
+
+    For each cut-off day within ``ERROR_LOOKBACK_DAYS`` whose window of
+    ``len(shares)`` days ended before ``today``, the model is fitted on the days
+    before the cut-off only, as it would have been then. The error is
+    (actual - forecast) / forecast of the window's spend, each day weighted by its
+    share. Cut-offs with less than ``MIN_PATTERN_DAYS`` of history are skipped,
+    so every past fit has a weekday pattern and a trend like today's.
+    """
+    if first is None or not shares:
+        return []
+    cut = max(first + timedelta(days=MIN_PATTERN_DAYS), today - timedelta(days=ERROR_LOOKBACK_DAYS))
+    errors: list[float] = []
+    while cut + timedelta(days=len(shares)) <= today:
+        if cut not in fits:
+            fits[cut] = _fit(_history(daily, first, cut), cut)
+        window = [(cut + timedelta(days=i), share) for i, share in enumerate(shares)]
+        forecast = sum(fits[cut].predict(day) * share for day, share in window)
+        actual = sum(float(daily.get(day, 0)) * share for day, share in window)
+        if forecast > 0:
+            errors.append((actual - forecast) / forecast)
+        cut += timedelta(days=1)
+    return errors
 
 
 def _usd(value: float) -> Decimal:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 
 from truecost.analyses.daily import daily_spend, first_day, last_day
-from truecost.analyses.forecast_model import PeriodForecast, forecast_period
+from truecost.analyses.forecast_model import FitCache, PeriodForecast, forecast_period
 from truecost.analyses.periods import Period, midnight, period_containing
 from truecost.analyses.spend import Selection
 from truecost.errors import InputError
@@ -110,8 +110,9 @@ def backtest(
         )
     results: list[BacktestMonth] = []
     errors = _Errors()
+    fits: FitCache = {}
     for month in months:
-        replayed = _replay_month(daily, first, month, errors)
+        replayed = _replay_month(daily, first, month, errors, fits)
         if replayed is not None:
             results.append(replayed)
     return _summarise(results, errors)
@@ -129,7 +130,7 @@ def _complete_months(first: date, last: date, min_history_days: int) -> list[Per
 
 
 def _replay_month(
-    daily: Mapping[date, Decimal], first: date, month: Period, errors: _Errors
+    daily: Mapping[date, Decimal], first: date, month: Period, errors: _Errors, fits: FitCache
 ) -> BacktestMonth | None:
     days = [month.start.date() + timedelta(days=i) for i in range(month.days)]
     actual = sum((daily.get(day, Decimal(0)) for day in days), Decimal(0))
@@ -143,7 +144,7 @@ def _replay_month(
         spent += daily.get(day, Decimal(0))
         as_of = midnight(day + timedelta(days=1))
         known = {d: v for d, v in daily.items() if d <= day}
-        result = forecast_period(known, first, month, as_of, spent)
+        result = forecast_period(known, first, month, as_of, spent, fits)
         straight = result.straight_line_usd if result.straight_line_usd is not None else spent
         model_errors.append(float(abs(result.forecast_usd - actual) / actual * 100))
         straight_errors.append(float(abs(straight - actual) / actual * 100))
