@@ -89,19 +89,20 @@ def bulk_and_python(path: Path, chunk_bytes: int) -> tuple[pa.Table, pa.Table, i
 
 @pytest.mark.parametrize("chunk_bytes", [1, 700, 4096, 1 << 20])
 def test_bulk_chunk_boundaries(tmp_path: Path, chunk_bytes: int) -> None:
-    # Chunks smaller than a line, cutting lines, and holding the whole file; CRLF, blank
-    # lines and a last line without a newline.
+    # Chunks smaller than a line, cutting lines, and containing the whole file. The file has
+    # CRLF, blank lines, a cut-off body and a last line without a newline.
     good = openai_lines(6)
-    lines = [good[0], b"", good[1] + b"\r", b"  ", good[2], b"\t", good[3], good[4]]
+    truncated = good[4][: len(good[4]) // 2]
+    lines = [good[0], b"", good[1] + b"\r", b"  ", good[2], b"\t", good[3], truncated, good[4]]
     path = tmp_path / "chunks.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n" + good[5])
     python_table, bulk_table, python_issues, bulk_issues, lines_read = bulk_and_python(
         path, chunk_bytes
     )
     assert bulk_table.to_pylist() == python_table.to_pylist()
-    assert bulk_table.column("source_line").to_pylist() == [1, 3, 5, 7, 8, 9]
-    assert (python_issues, bulk_issues) == (0, 0)
-    assert lines_read == 6
+    assert bulk_table.column("source_line").to_pylist() == [1, 3, 5, 7, 9, 10]
+    assert (python_issues, bulk_issues) == (1, 1)
+    assert lines_read == 7
 
 
 def test_bulk_empty_file(tmp_path: Path) -> None:

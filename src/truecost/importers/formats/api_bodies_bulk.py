@@ -9,9 +9,9 @@ records of the lines a parser's ``BulkSql.eligible`` accepts. The Python path
 then reads only the lines left over (other providers, streams, invalid lines,
 lines that raise a flag), so both paths yield the same records and issues.
 
-NOTE: DuckDB's JSON parser accepts NaN, Infinity and trailing commas, which the
-Python path rejects as invalid JSON, so such a line becomes a record here and
-an issue there.
+NOTE: DuckDB's JSON parser accepts NaN, Infinity, numbers beyond the double
+range and trailing commas, which the Python path rejects as invalid JSON, so
+such a line becomes a record here and an issue there.
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ def read_bulk(
             _read_file(connection, query, path, context, collected, chunk_bytes)
     finally:
         connection.close()
-    combined = pa.concat_tables(collected.tables) if collected.tables else ARROW_SCHEMA.empty_table()
+    combined = (
+        pa.concat_tables(collected.tables) if collected.tables else ARROW_SCHEMA.empty_table()
+    )
     return BulkResult(
         combined, collected.lines_read, collected.issues, collected.issue_count, len(paths)
     )
@@ -136,9 +138,17 @@ def _batches(path: Path, index: LineIndex, chunk_bytes: int) -> Iterator[pa.Reco
 
 # The output columns that differ by parser, in ARROW_SCHEMA order around the fixed ones.
 _TOKEN_COLUMNS = (
-    "input_tokens", "cache_read_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens",
-    "output_tokens", "reasoning_tokens", "web_searches", "input_audio_tokens",
-    "output_audio_tokens", "batch", "service_tier",
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "web_searches",
+    "input_audio_tokens",
+    "output_audio_tokens",
+    "batch",
+    "service_tier",
 )
 
 
@@ -157,7 +167,9 @@ def build_query(bulk_parsers: list[BodyParser]) -> str:
     )
 
     def by_parser(column: str) -> str:
-        branches = " ".join(f"WHEN '{name}' THEN ({c.columns[column]})" for name, c in compiled.items())
+        branches = " ".join(
+            f"WHEN '{name}' THEN ({c.columns[column]})" for name, c in compiled.items()
+        )
         return f"CASE parser {branches} END"
 
     json_paths = ", ".join("'" + p.replace("'", "''") + "'" for p in table.json_paths())
@@ -165,18 +177,18 @@ def build_query(bulk_parsers: list[BodyParser]) -> str:
     tokens = ",\n".join(f"{by_parser(name)} AS {name}" for name in _TOKEN_COLUMNS)
     return f"""
         SELECT
-            {by_parser('provider')} || ':' || ({by_parser('response_id')}) AS id,
-            coalesce({by_parser('created')}, $fallback_time) AS ts,
-            {by_parser('provider')} AS provider,
-            {by_parser('model')} AS model,
+            {by_parser("provider")} || ':' || ({by_parser("response_id")}) AS id,
+            coalesce({by_parser("created")}, $fallback_time) AS ts,
+            {by_parser("provider")} AS provider,
+            {by_parser("model")} AS model,
             $feature AS feature, $user AS user_id, $environment AS environment,
             {tokens},
-            CAST({by_parser('latency_ms')} AS BIGINT) AS latency_ms,
-            {by_parser('status')} AS status,
-            CAST({by_parser('reported_cost_usd')} AS DECIMAL(18, 12)) AS reported_cost_usd,
+            CAST({by_parser("latency_ms")} AS BIGINT) AS latency_ms,
+            {by_parser("status")} AS status,
+            CAST({by_parser("reported_cost_usd")} AS DECIMAL(18, 12)) AS reported_cost_usd,
             $source_file AS source_file,
             line_no AS source_line,
-            CASE WHEN ({by_parser('created')}) IS NULL THEN $fallback_source
+            CASE WHEN ({by_parser("created")}) IS NULL THEN $fallback_source
                  ELSE '{TIMESTAMP_FROM_RECORD}' END AS timestamp_source,
             CAST(NULL AS VARCHAR) AS flags,
             '{FORMAT_NAME}' AS format
@@ -187,14 +199,17 @@ def build_query(bulk_parsers: list[BodyParser]) -> str:
                 FROM (
                     SELECT {nested}
                     FROM (
-                        SELECT line_no, json_extract(line, [{json_paths}]) AS v
+                        -- TRY turns invalid JSON into NULL, as json_valid would reject it,
+                        -- without parsing every valid line a second time.
+                        SELECT line_no, TRY(json_extract(line, [{json_paths}])) AS v
                         FROM lines
-                        WHERE starts_with(ltrim(line), '{{') AND json_valid(line)
+                        WHERE starts_with(ltrim(line), '{{')
                     )
+                    WHERE v IS NOT NULL
                 )
             )
         )
-        WHERE {accepted or 'false'}
+        WHERE {accepted or "false"}
     """
 
 
