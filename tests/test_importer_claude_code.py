@@ -112,12 +112,12 @@ def test_sample_bulk_matches_per_line() -> None:
 
 def test_sample_folder_claimed_whole() -> None:
     plan = plan_import([SAMPLE])
-    assert [(importer.name, path) for importer, path in plan] == [("claude-code", SAMPLE)]
+    assert [(importer.name, path) for importer, path in plan.files] == [("claude-code", SAMPLE)]
 
 
 def test_single_session_file_detected() -> None:
     session = next((SAMPLE / "projects" / "sample-project").glob("*.jsonl"))
-    assert plan_import([session])[0][0].name == "claude-code"
+    assert plan_import([session]).files[0][0].name == "claude-code"
     records, _ = read_all(session)
     assert {r.feature for r in records} == {"sample-project"}
 

@@ -33,7 +33,9 @@ def items(path: Path, importer=CSV, context: ImportContext | None = None) -> lis
     return list(importer.read(path, context or ImportContext()))
 
 
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)
+text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
+)
 records = st.builds(
     UsageRecord,
     id=text,
@@ -48,7 +50,9 @@ records = st.builds(
     cache_write_1h_tokens=st.integers(0, 10**9),
     output_tokens=st.integers(0, 10**9),
     reasoning_tokens=st.integers(0, 10**9),
-    other_units=st.one_of(st.just({}), st.builds(lambda n: {"web_searches": n}, st.integers(1, 50))),
+    other_units=st.one_of(
+        st.just({}), st.builds(lambda n: {"web_searches": n}, st.integers(1, 50))
+    ),
     feature=st.none() | text,
     user=st.none() | text,
     environment=st.none() | text,
@@ -73,7 +77,12 @@ def test_csv_round_trip(tmp_path_factory: pytest.TempPathFactory, rows: list[Usa
 
 
 def test_csv_detected_and_id_hashed(tmp_path: Path) -> None:
-    row = {"timestamp": "2025-01-02T03:04:05Z", "provider": "openai", "model": "gpt-4o", "input_tokens": "7"}
+    row = {
+        "timestamp": "2025-01-02T03:04:05Z",
+        "provider": "openai",
+        "model": "gpt-4o",
+        "input_tokens": "7",
+    }
     path = write_csv(tmp_path / "u.csv", [row, row], fields=list(row))
     assert detect_file(path).name == "csv"
     first, second = items(path)
@@ -86,18 +95,33 @@ def test_csv_detected_and_id_hashed(tmp_path: Path) -> None:
 
 
 def test_csv_column_map_and_epoch(tmp_path: Path) -> None:
-    row = {"when": "1735787045", "llm": "claude-3-5-haiku", "in": "3", "out": "4", "cost": "0.000123"}
+    row = {
+        "when": "1735787045",
+        "llm": "claude-3-5-haiku",
+        "in": "3",
+        "out": "4",
+        "cost": "0.000123",
+    }
     path = write_csv(tmp_path / "u.csv", [row], fields=list(row))
     context = ImportContext(
         provider="anthropic",
-        column_map={"timestamp": "when", "model": "llm", "input_tokens": "in",
-                    "output_tokens": "out", "reported_cost_usd": "cost"},
+        column_map={
+            "timestamp": "when",
+            "model": "llm",
+            "input_tokens": "in",
+            "output_tokens": "out",
+            "reported_cost_usd": "cost",
+        },
     )
     (record,) = items(path, CSV, context)
     assert isinstance(record, UsageRecord)
     assert record.timestamp == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert (record.provider, record.model, record.input_tokens, record.output_tokens) == (
-        "anthropic", "claude-3-5-haiku", 3, 4)
+        "anthropic",
+        "claude-3-5-haiku",
+        3,
+        4,
+    )
     assert record.reported_cost_usd == Decimal("0.000123")
 
 
@@ -105,16 +129,30 @@ def test_csv_column_map_and_epoch(tmp_path: Path) -> None:
     ("column", "value", "reason"),
     [
         ("output_tokens", "-1", "column 'output_tokens' must be a non-negative integer, got '-1'"),
-        ("output_tokens", "1.5", "column 'output_tokens' must be a non-negative integer, got '1.5'"),
-        ("timestamp", "soon", "column 'timestamp' is not an ISO 8601 timestamp or epoch seconds: 'soon'"),
+        (
+            "output_tokens",
+            "1.5",
+            "column 'output_tokens' must be a non-negative integer, got '1.5'",
+        ),
+        (
+            "timestamp",
+            "soon",
+            "column 'timestamp' is not an ISO 8601 timestamp or epoch seconds: 'soon'",
+        ),
         ("model", "", "column 'model' is missing or empty"),
         ("batch", "maybe", "column 'batch' must be true or false, got 'maybe'"),
         ("reported_cost_usd", "-0.01", "must be a non-negative amount in USD, got '-0.01'"),
     ],
 )
 def test_csv_bad_cell_reported(tmp_path: Path, column: str, value: str, reason: str) -> None:
-    good = {"timestamp": "2025-01-02T03:04:05Z", "provider": "openai", "model": "gpt-4o",
-            "output_tokens": "0", "batch": "", "reported_cost_usd": ""}
+    good = {
+        "timestamp": "2025-01-02T03:04:05Z",
+        "provider": "openai",
+        "model": "gpt-4o",
+        "output_tokens": "0",
+        "batch": "",
+        "reported_cost_usd": "",
+    }
     bad = {**good, column: value}
     path = write_csv(tmp_path / "u.csv", [good, bad, good], fields=list(good))
     result = items(path)
@@ -127,7 +165,9 @@ def test_csv_bad_cell_reported(tmp_path: Path, column: str, value: str, reason: 
 
 
 def test_csv_missing_header_column(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "u.csv", [{"timestamp": "2025-01-02", "llm": "x"}], fields=["timestamp", "llm"])
+    path = write_csv(
+        tmp_path / "u.csv", [{"timestamp": "2025-01-02", "llm": "x"}], fields=["timestamp", "llm"]
+    )
     with pytest.raises(InputError, match="the header has no column 'model'"):
         items(path)
 
@@ -155,7 +195,10 @@ def test_jsonl_rows_and_bad_lines(tmp_path: Path) -> None:
     assert first.reported_cost_usd == Decimal("0.000045")
     assert [(i.line, i.reason.split(" (")[0]) for i in issues] == [  # type: ignore[union-attr]
         (2, "invalid JSON"),
-        (3, "column 'output_tokens' must be a non-negative integer, got Decimal('2.5'); fix or remove the row"),
+        (
+            3,
+            "column 'output_tokens' must be a non-negative integer, got Decimal('2.5'); fix or remove the row",
+        ),
         (4, "the line is not a JSON object; remove it"),
     ]
 
@@ -175,3 +218,27 @@ def test_jsonl_fixed_provider_needed(tmp_path: Path) -> None:
     (record,) = items(path, JSONL, ImportContext(provider="mistral"))
     assert isinstance(record, UsageRecord)
     assert record.provider == "mistral"
+
+
+def test_csv_with_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfid,timestamp,provider,model,input_tokens,output_tokens\n"
+        b"r1,2025-09-03T10:00:00Z,anthropic,claude-sonnet-4-20250514,100,10\n"
+    )
+    importer = detect_file(path)
+    items = list(importer.read(path, ImportContext()))
+    assert importer.name == "csv"
+    assert [item.id for item in items] == ["r1"]
+
+
+def test_csv_not_utf8_is_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        b"id,timestamp,provider,model,input_tokens,output_tokens,feature\n"
+        b"r1,2025-09-03T10:00:00Z,anthropic,claude-sonnet-4-20250514,100,10,caf\xe9\n"
+    )
+    with pytest.raises(
+        InputError, match=r"latin1\.csv: the file is not UTF-8 \(it contains the byte 0xe9\)"
+    ):
+        list(detect_file(path).read(path, ImportContext()))

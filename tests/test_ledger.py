@@ -143,3 +143,48 @@ def test_import_counts_unpriced_and_logs_run(
         "SELECT id, files, records_read, imported, duplicates, skipped_lines FROM imports"
     ).fetchall()
     assert runs == [(1, 1, 3, 3, 0, 0)]
+
+
+def test_foreign_database_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "other.duckdb"
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE invoices (id INTEGER)").fetchall()
+    con.close()
+    with pytest.raises(LedgerError, match="not a truecost ledger"):
+        Ledger(path)
+    con = duckdb.connect(str(path))
+    tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    con.close()
+    assert tables == [("invoices",)]
+
+
+def test_csv_file_as_ledger_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match="not a truecost ledger"):
+        Ledger(path)
+
+
+def test_oversized_count_skipped(tmp_path: Path, ledger: Ledger, catalog: PriceCatalog) -> None:
+    logs = write_tiny(
+        tmp_path / "a.tiny", [*rows(0, 1), f"big,2025-09-03T10:00:00+00:00,{MODEL},20000000000,1"]
+    )
+    summary = import_paths(ledger, [logs], catalog, ImportContext())
+    assert summary.imported == 1
+    assert summary.skipped_lines == 1
+    assert str(summary.issues[0]).endswith(
+        "a.tiny:2: a token count above 10,000,000,000 in one call; fix or remove the line"
+    )
+
+
+def test_empty_file_skipped_with_issue(
+    tmp_path: Path, ledger: Ledger, catalog: PriceCatalog
+) -> None:
+    good = write_tiny(tmp_path / "a.tiny", rows(0, 2))
+    empty = tmp_path / "b.tiny"
+    empty.write_text("", encoding="utf-8")
+    summary = import_paths(ledger, [good, empty], catalog, ImportContext())
+    assert summary.imported == 2
+    assert [str(issue) for issue in summary.issues] == [f"{empty}: the file is empty; skipped"]

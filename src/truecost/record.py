@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pyarrow as pa
 
@@ -20,6 +20,11 @@ WEB_SEARCHES = "web_searches"
 INPUT_AUDIO_TOKENS = "input_audio_tokens"
 OUTPUT_AUDIO_TOKENS = "output_audio_tokens"
 KNOWN_OTHER_UNITS = (WEB_SEARCHES, INPUT_AUDIO_TOKENS, OUTPUT_AUDIO_TOKENS)
+
+# The largest token count a record may carry. Costs are computed in whole picodollars
+# in 64-bit integers, and no real call comes near ten billion tokens, so a larger
+# count is a logging error to report, not a number to price.
+MAX_TOKENS = 10_000_000_000
 
 # Where a record's timestamp came from: the log itself, the --timestamp option,
 # or the log file's modification time.
@@ -101,6 +106,16 @@ ARROW_SCHEMA = pa.schema(
 )
 
 
+_REPORTED_SCALE = Decimal("0.000000000001")
+
+
+def _to_reported_scale(value: Decimal | None) -> Decimal | None:
+    """Round a provider-reported cost to the ledger's 12 decimals (float noise in logs has more)."""
+    if value is None:
+        return None
+    return value.quantize(_REPORTED_SCALE, rounding=ROUND_HALF_EVEN)
+
+
 def records_to_arrow(records: list[UsageRecord]) -> pa.Table:
     """Convert records to an Arrow table with ``ARROW_SCHEMA``, one column at a time."""
     columns: dict[str, list[object]] = {name: [] for name in ARROW_SCHEMA.names}
@@ -126,7 +141,7 @@ def records_to_arrow(records: list[UsageRecord]) -> pa.Table:
         columns["service_tier"].append(r.service_tier)
         columns["latency_ms"].append(r.latency_ms)
         columns["status"].append(r.status)
-        columns["reported_cost_usd"].append(r.reported_cost_usd)
+        columns["reported_cost_usd"].append(_to_reported_scale(r.reported_cost_usd))
         columns["source_file"].append(r.source_file)
         columns["source_line"].append(r.source_line)
         columns["timestamp_source"].append(r.timestamp_source)

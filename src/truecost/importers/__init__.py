@@ -2,6 +2,7 @@
 
 from truecost.importers.base import BulkResult, ImportContext, Importer, LineIssue
 from truecost.importers.registry import (
+    ImportPlan,
     detect_file,
     get_importer,
     importers,
@@ -12,6 +13,7 @@ from truecost.importers.registry import (
 __all__ = [
     "BulkResult",
     "ImportContext",
+    "ImportPlan",
     "Importer",
     "LineIssue",
     "detect_file",

@@ -21,6 +21,9 @@ class LineIssue:
     reason: str
 
     def __str__(self) -> str:
+        # Line 0 means the issue concerns the whole file.
+        if self.line == 0:
+            return f"{self.file}: {self.reason}"
         return f"{self.file}:{self.line}: {self.reason}"
 
 

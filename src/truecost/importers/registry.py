@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from truecost.errors import MissingInputError, UnknownFormatError
@@ -50,7 +51,8 @@ def read_head(path: Path) -> list[bytes]:
     head: list[bytes] = []
     with path.open("rb") as handle:
         for raw in handle:
-            line = raw.strip()
+            # Spreadsheet programs start UTF-8 files with a byte-order mark.
+            line = raw.removeprefix(b"\xef\xbb\xbf").strip() if not head else raw.strip()
             if line:
                 head.append(line[:65536])
             if len(head) >= _HEAD_LINES:
@@ -58,33 +60,55 @@ def read_head(path: Path) -> list[bytes]:
     return head
 
 
-def plan_import(paths: list[Path], forced_format: str | None = None) -> list[tuple[Importer, Path]]:
+@dataclass
+class ImportPlan:
+    """The importer for each input file, and the empty files left out."""
+
+    files: list[tuple[Importer, Path]] = field(default_factory=list)
+    empty: list[Path] = field(default_factory=list)
+
+
+def plan_import(paths: list[Path], forced_format: str | None = None) -> ImportPlan:
     """Pair every input path with the importer that reads it.
 
     A folder claimed by an importer as a whole (a Claude Code projects folder)
-    stays one entry; any other folder is walked for log files. Raises
+    stays one entry; any other folder is walked for log files. Empty files are
+    left out (log rotation makes them) unless nothing else is left. Raises
     ``MissingInputError`` for a missing path or a folder without log files and
     ``UnknownFormatError`` for a file no importer recognises.
     """
     forced = get_importer(forced_format) if forced_format else None
-    plan: list[tuple[Importer, Path]] = []
+    plan = ImportPlan()
     for path in paths:
         if not path.exists():
             raise MissingInputError(
                 f"{path}: no such file or folder. Check the path and try again."
             )
         if path.is_dir():
-            plan.extend(_plan_directory(path, forced))
+            _plan_directory(path, forced, plan)
         else:
-            plan.append((forced or detect_file(path), path))
+            _plan_file(path, forced, plan)
+    if not plan.files and plan.empty:
+        shown = ", ".join(str(p) for p in plan.empty[:3])
+        raise MissingInputError(
+            f"{shown}: every input file is empty. Point truecost at files with records."
+        )
     return plan
 
 
-def _plan_directory(path: Path, forced: Importer | None) -> list[tuple[Importer, Path]]:
+def _plan_file(path: Path, forced: Importer | None, plan: ImportPlan) -> None:
+    if not read_head(path):
+        plan.empty.append(path)
+        return
+    plan.files.append((forced or detect_file(path), path))
+
+
+def _plan_directory(path: Path, forced: Importer | None, plan: ImportPlan) -> None:
     candidates = [forced] if forced else importers()
     for importer in candidates:
         if importer.detect_directory(path):
-            return [(importer, path)]
+            plan.files.append((importer, path))
+            return
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LOG_SUFFIXES)
     if not files:
         suffixes = ", ".join(LOG_SUFFIXES)
@@ -92,7 +116,8 @@ def _plan_directory(path: Path, forced: Importer | None) -> list[tuple[Importer,
             f"{path}: the folder contains no log files (looked for {suffixes}). "
             "Point truecost at a folder of logs or at the files themselves."
         )
-    return [(forced or detect_file(f), f) for f in files]
+    for file in files:
+        _plan_file(file, forced, plan)
 
 
 def detect_file(path: Path) -> Importer:
@@ -107,6 +132,6 @@ def detect_file(path: Path) -> Importer:
             return importer
     known = ", ".join(sorted(_IMPORTERS))
     raise UnknownFormatError(
-        f"{path}: no importer recognises this file. "
-        f"Name its format with --format (one of: {known})."
+        f"{path}: no importer recognises this file. Name its format with --format on "
+        f"'truecost import', or --input-format on 'report' and 'records' (one of: {known})."
     )

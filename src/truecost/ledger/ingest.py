@@ -15,7 +15,7 @@ from truecost.errors import InputError
 from truecost.importers import ImportContext, Importer, LineIssue, plan_import
 from truecost.ledger.store import Ledger
 from truecost.pricing.catalog import PriceCatalog
-from truecost.record import TIMESTAMP_FROM_RECORD, UsageRecord, records_to_arrow
+from truecost.record import MAX_TOKENS, TIMESTAMP_FROM_RECORD, UsageRecord, records_to_arrow
 
 logger = logging.getLogger("truecost.import")
 
@@ -66,8 +66,11 @@ def import_paths(
     committed before it stay in the ledger, and nothing of the bad batch does.
     """
     started_at = datetime.now(UTC)
-    plan = plan_import(paths, forced_format)
+    planned = plan_import(paths, forced_format)
+    plan = planned.files
     summary = ImportSummary(files=len(plan))
+    for empty in planned.empty:
+        summary.add_issue(LineIssue(str(empty), 0, "the file is empty; skipped"))
     ledger.ensure_priced(catalog)
     by_importer: dict[str, tuple[Importer, list[Path]]] = {}
     for importer, path in plan:
@@ -147,10 +150,37 @@ def _note_record(summary: ImportSummary, record: UsageRecord) -> None:
         fallbacks[record.timestamp_source] = fallbacks.get(record.timestamp_source, 0) + 1
 
 
+_COUNT_COLUMNS = (
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "web_searches",
+    "input_audio_tokens",
+    "output_audio_tokens",
+)
+
+
+def _drop_oversized(table: pa.Table, summary: ImportSummary) -> pa.Table:
+    """Skip records with a count above ``MAX_TOKENS``, which pricing cannot represent."""
+    oversized = pc.greater(table.column(_COUNT_COLUMNS[0]), MAX_TOKENS)
+    for name in _COUNT_COLUMNS[1:]:
+        oversized = pc.or_(oversized, pc.greater(table.column(name), MAX_TOKENS))
+    if not pc.any(oversized).as_py():
+        return table
+    for row in table.filter(oversized).select(["source_file", "source_line"]).to_pylist():
+        reason = f"a token count above {MAX_TOKENS:,} in one call; fix or remove the line"
+        summary.add_issue(LineIssue(row["source_file"], row["source_line"], reason))
+    return table.filter(pc.invert(oversized))
+
+
 def _store_bulk(
     ledger: Ledger, catalog: PriceCatalog, summary: ImportSummary, table: pa.Table, read: int
 ) -> None:
     summary.records_read += read
+    table = _drop_oversized(table, summary)
     if table.num_rows == 0:
         return
     result = ledger.insert_batch(table, catalog)

@@ -137,6 +137,19 @@ def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> None:
 
 
 def _current_version(con: duckdb.DuckDBPyConnection) -> int:
+    tables = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+    if tables and "meta" not in tables:
+        # Migrating would write truecost's tables into someone else's database.
+        shown = ", ".join(sorted(tables)[:5])
+        raise LedgerError(
+            f"this file is not a truecost ledger (it contains tables {shown}). "
+            "Pass --ledger with a new file name or an existing truecost ledger."
+        )
     exists = first_row(
         con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
     )

@@ -58,6 +58,9 @@ class Ledger:
         except duckdb.Error as exc:
             self.con.close()
             raise LedgerError(f"{path}: cannot read the ledger: {exc}") from None
+        except LedgerError as exc:
+            self.con.close()
+            raise LedgerError(f"{path or 'in-memory ledger'}: {exc}") from None
 
     def close(self) -> None:
         """Close the connection; later calls on this ledger fail."""

@@ -90,6 +90,9 @@ def resolve(
     if service_tier:
         context["service_tier"] = service_tier
     model_price = info.get_prices(when, context or None)
+    if not any(getattr(model_price, key, None) is not None for key in _PRICE_KEYS.values()):
+        # The data lists some models with no prices at all; billing them $0 would hide them.
+        return None
     notes: list[str] = []
     if batch and not has_batch_price(info, when):
         notes.append("no batch price in the bundled data")

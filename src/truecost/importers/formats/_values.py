@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from truecost.record import MAX_TOKENS
+
 # The largest epoch value accepted as seconds. A millisecond value is larger,
 # and is rejected instead of being read as a date thousands of years away.
 _MAX_EPOCH_SECONDS = 253_402_300_799  # 9999-12-31T23:59:59Z
@@ -31,6 +33,8 @@ def token_count(value: Any, field: str) -> int:
         raise BadValue(f"{field} must be a non-negative integer, got {value!r}")
     if value < 0:
         raise BadValue(f"{field} must be a non-negative integer, got {value!r}")
+    if value > MAX_TOKENS:
+        raise BadValue(f"{field} is {value:,}, more than {MAX_TOKENS:,} tokens in one call")
     return value
 
 

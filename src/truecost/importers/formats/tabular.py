@@ -23,6 +23,7 @@ from truecost.importers.base import ImportContext, Importer, ImportItem, LineIss
 from truecost.importers.formats._values import BadValue, cost_usd, optional_text, parse_timestamp
 from truecost.importers.registry import register
 from truecost.record import (
+    MAX_TOKENS,
     TIMESTAMP_FROM_OPTION,
     TIMESTAMP_FROM_RECORD,
     WEB_SEARCHES,
@@ -40,8 +41,19 @@ COUNT_FIELDS = (
 )
 TEXT_FIELDS = ("feature", "user", "environment", "service_tier", "status")
 TABULAR_FIELDS = (
-    "id", "timestamp", "provider", "model", "feature", "user", "environment",
-    *COUNT_FIELDS[:6], "web_searches", "batch", "service_tier", "latency_ms", "status",
+    "id",
+    "timestamp",
+    "provider",
+    "model",
+    "feature",
+    "user",
+    "environment",
+    *COUNT_FIELDS[:6],
+    "web_searches",
+    "batch",
+    "service_tier",
+    "latency_ms",
+    "status",
     "reported_cost_usd",
 )
 _COUNT_TEXT = re.compile(r"\s*\d+\s*")
@@ -101,7 +113,9 @@ def record_from_row(
         service_tier=optional_text(cell("service_tier")),
         latency_ms=_count(cell("latency_ms"), columns["latency_ms"], default=None),
         status=optional_text(cell("status")) or "ok",
-        reported_cost_usd=cost_usd(cell("reported_cost_usd"), f"column '{columns['reported_cost_usd']}'"),
+        reported_cost_usd=cost_usd(
+            cell("reported_cost_usd"), f"column '{columns['reported_cost_usd']}'"
+        ),
         source_file=where[0],
         source_line=where[1],
         timestamp_source=source,
@@ -112,10 +126,12 @@ def record_from_row(
 def _count(value: Any, column: str, default: int | None = 0) -> Any:
     if value is None:
         return default
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
     if isinstance(value, str) and _COUNT_TEXT.fullmatch(value):
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if value > MAX_TOKENS:
+            raise BadValue(f"column '{column}' is {value:,}, more than {MAX_TOKENS:,} in one call")
+        return value
     raise BadValue(f"column '{column}' must be a non-negative integer, got {value!r}")
 
 
@@ -150,7 +166,9 @@ def row_of(record: UsageRecord) -> dict[str, str]:
         "web_searches": str(record.other_units.get(WEB_SEARCHES, 0)),
         "batch": "true" if record.batch else "false",
         "latency_ms": "" if record.latency_ms is None else str(record.latency_ms),
-        "reported_cost_usd": "" if record.reported_cost_usd is None else str(record.reported_cost_usd),
+        "reported_cost_usd": ""
+        if record.reported_cost_usd is None
+        else str(record.reported_cost_usd),
     }
     for name in (*COUNT_FIELDS[:6],):
         cells[name] = str(getattr(record, name))
@@ -196,17 +214,25 @@ class CsvImporter(_TableImporter):
 
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
         columns = column_names(context)
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [columns[f] for f in ("timestamp", "model") if columns[f] not in header]
-            if missing:
+        # utf-8-sig also reads the byte-order mark that spreadsheet programs write.
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            try:
+                reader = csv.DictReader(handle)
+                header = reader.fieldnames or []
+                missing = [columns[f] for f in ("timestamp", "model") if columns[f] not in header]
+                if missing:
+                    raise InputError(
+                        f"{path}:1: the header has no column {', '.join(map(repr, missing))} "
+                        f"(found: {', '.join(header)}); rename the column or map it with "
+                        "--column FIELD=COLUMN"
+                    )
+                rows = ((reader.line_num, row) for row in reader)
+                yield from self._record_items(path, rows, context)
+            except UnicodeDecodeError as exc:
                 raise InputError(
-                    f"{path}:1: the header has no column {', '.join(map(repr, missing))} "
-                    f"(found: {', '.join(header)}); rename the column or map it with a column map"
-                )
-            rows = ((reader.line_num, row) for row in reader)
-            yield from self._record_items(path, rows, context)
+                    f"{path}: the file is not UTF-8 (it contains the byte "
+                    f"{exc.object[exc.start]:#04x}); re-save it as UTF-8 and import it again"
+                ) from None
 
 
 class JsonlImporter(_TableImporter):
@@ -224,8 +250,10 @@ class JsonlImporter(_TableImporter):
             first = json.loads(head[0])
         except ValueError:
             return False
-        return isinstance(first, dict) and "model" in first and (
-            "input_tokens" in first or "output_tokens" in first
+        return (
+            isinstance(first, dict)
+            and "model" in first
+            and ("input_tokens" in first or "output_tokens" in first)
         )
 
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
@@ -240,10 +268,16 @@ def _json_rows(path: Path) -> Iterator[tuple[int, Any]]:
             try:
                 row = json.loads(raw, parse_float=Decimal)
             except ValueError as exc:
-                yield number, LineIssue(str(path), number, f"invalid JSON ({exc}); fix or remove the line")
+                yield (
+                    number,
+                    LineIssue(str(path), number, f"invalid JSON ({exc}); fix or remove the line"),
+                )
                 continue
             if not isinstance(row, dict):
-                yield number, LineIssue(str(path), number, "the line is not a JSON object; remove it")
+                yield (
+                    number,
+                    LineIssue(str(path), number, "the line is not a JSON object; remove it"),
+                )
                 continue
             yield number, row
 
