@@ -12,6 +12,8 @@ from truecost.cache.calibrate import PrecomputedEmbedder, best_within, pair_curv
 from truecost.cache.embeddings import create_embedder
 from truecost.cache.labeled import LabeledTexts, load_labeled, sample_labeled
 from truecost.cache.policy import CachePolicy
+from truecost.cache.semantic import SemanticCache
+from truecost.cache.store import SQLiteStore
 from truecost.cli.main import main
 from truecost.errors import InputError
 
@@ -117,3 +119,19 @@ def test_cli_calibrate_rejects_bad_target(capsys: pytest.CaptureFixture[str]) ->
 def test_cli_calibrate_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cache", "calibrate", "/nonexistent.csv"]) == 2
     assert "labeled data file not found: /nonexistent.csv" in capsys.readouterr().err
+
+
+def test_cli_stats_counts_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cache.sqlite"
+    cache = SemanticCache(create_embedder("minilm-onnx"), SQLiteStore(path))
+    cache.put("When will my card arrive?", "In 3 days.", feature="f", model="m")
+    cache.close()
+    assert main(["cache", "stats", str(path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"file": str(path), "entries": 1}
+
+
+def test_cli_stats_corrupted_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cache.sqlite"
+    path.write_bytes(b"garbage" * 200)
+    assert main(["cache", "stats", str(path)]) == 2
+    assert "is not a readable cache" in capsys.readouterr().err

@@ -242,3 +242,13 @@ def test_wrong_match_keeps_learned_threshold_high() -> None:
         cache.get(name, **CONTEXT)
         cache.put(name, "answer", **CONTEXT)
     assert cache.get("d", **CONTEXT).reason == "below-threshold"
+
+
+def test_closed_store_gives_miss_not_crash() -> None:
+    cache = make_cache({"q": [1.0, 0.0]})
+    cache.put("q", "answer", **CONTEXT)
+    cache.store.close()
+    lookup = cache.get("q", **CONTEXT)
+    assert lookup.reason == "error"
+    assert cache.put("q", "answer", **CONTEXT) is None
+    assert cache.stats().errors == 2

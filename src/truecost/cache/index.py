@@ -5,6 +5,10 @@ search first scores every vector in a PCA-reduced space (``reduced_dimensions`` 
 on the vectors themselves and refitted whenever the index has doubled since), keeps the best
 ``candidates`` rows, and rescores those with the exact dot product over all dimensions. The
 returned similarity is therefore always exact; only the choice of candidates is approximate.
+
+NOTE: the dot products run on NumPy's BLAS. A multi-threaded BLAS on a busy machine made a
+search about nine times slower than one thread did (2 cores, OpenBLAS), so a latency-bound
+process should limit BLAS to one thread (OPENBLAS_NUM_THREADS=1 or threadpoolctl).
 """
 
 from __future__ import annotations

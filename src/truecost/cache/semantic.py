@@ -49,7 +49,7 @@ def digest(*parts: str) -> str:
 
 
 def partition_key(feature: str, model: str, system_prompt: str = "") -> str:
-    """The partition of a feature, model and system prompt; a hit never crosses partitions."""
+    """Hash a feature, model and system prompt into the partition that keeps their entries."""
     return digest("partition", feature, model, system_prompt)[:32]
 
 

@@ -223,7 +223,7 @@ class SQLiteStore:
     def _execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         try:
             return self._db.execute(sql, params)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise CacheStoreError(f"cache file {self.path}: {exc}") from exc
 
     def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from pathlib import Path
@@ -68,7 +69,8 @@ def calibrate_command(
     if limit is not None:
         labeled = sample_labeled(labeled, limit, seed)
     embedder = PrecomputedEmbedder.build(create_embedder(backend), labeled.texts)
-    result = calibrate(labeled, embedder, target_wrong_rate, seed)
+    with _one_blas_thread():
+        result = calibrate(labeled, embedder, target_wrong_rate, seed)
     click.echo(render_calibration(result, output_format))
 
 
@@ -147,6 +149,16 @@ def render_calibration(result: Calibration, output_format: str) -> str:
         for line in [header, *lines]
     ]
     return "\n".join([*text, "", summary])
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
+    """Limit BLAS to one thread, which keeps many small searches fast on a busy machine."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    limits: contextlib.AbstractContextManager[object] = threadpool_limits(1, user_api="blas")
+    return limits
 
 
 def _kind(score: ReplayScore) -> str:
