@@ -98,13 +98,40 @@ def test_report_json_keys(logs: Path, capsys: pytest.CaptureFixture[str]) -> Non
             },
         }
     ]
+    # Grouped by a time dimension first, groups come in time order.
     keys = [group["key"] for group in payload["groups"]]
     assert keys == [
-        {"day": "2025-09-04", "model": MODEL},
         {"day": "2025-09-03", "model": MODEL},
+        {"day": "2025-09-04", "model": MODEL},
         {"day": "2025-09-04", "model": "house-model-x"},
     ]
     assert payload["groups"][2]["usd"] is None
+
+
+def test_report_by_model_spend_order(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["report", str(logs), "--by", "model", "--format", "json"], capsys)
+    assert status == 0
+    assert [g["key"]["model"] for g in json.loads(out)["groups"]] == [MODEL, "house-model-x"]
+
+
+def test_since_after_until_exit_2(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(
+        ["report", str(logs), "--since", "2025-09-05", "--until", "2025-09-01"], capsys
+    )
+    assert status == 2
+    assert "--since 2025-09-05 is not before --until 2025-09-01" in err
+
+
+def test_where_without_match_says_so(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["report", str(logs), "--where", "feature=nosuch"], capsys)
+    assert status == 0
+    assert out.startswith("No records match the selection")
+
+
+def test_where_bad_syntax_example(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["report", str(logs), "--where", "feature"], capsys)
+    assert status == 2
+    assert "for example feature=support-bot" in err
 
 
 def test_import_then_report(logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -248,7 +248,11 @@ def _groups(
     for group in groups:
         if group.unpriced_requests == group.requests:
             group.usd = None
-    groups.sort(key=lambda g: (-(g.usd or ZERO), tuple(g.key.values())))
+    if by[0] in _FAST_GROUP_SQL:
+        # Grouped by time first: read in time order, as a table of days or months.
+        groups.sort(key=lambda g: tuple(g.key.values()))
+    else:
+        groups.sort(key=lambda g: (-(g.usd or ZERO), tuple(g.key.values())))
     return groups
 
 

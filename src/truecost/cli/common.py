@@ -90,15 +90,22 @@ def open_for_reading(ledger_path: Path | None, catalog: PriceCatalog) -> Ledger:
     return ledger
 
 
+# An example of each NAME=VALUE option, for error messages.
+_FIELD_EXAMPLES = {
+    "--field": "user=metadata.user_id",
+    "--column": "model=model_name",
+    "--where": "feature=support-bot",
+}
+
+
 def parse_fields(values: tuple[str, ...], option: str) -> dict[str, str]:
     """Parse repeated ``NAME=VALUE`` options into a dict, naming the bad one on error."""
     parsed: dict[str, str] = {}
+    example = _FIELD_EXAMPLES.get(option, "name=value")
     for value in values:
         name, sep, target = value.partition("=")
         if not sep or not name.strip() or not target.strip():
-            raise InputError(
-                f"invalid {option} '{value}': use NAME=VALUE, for example feature=metadata.feature."
-            )
+            raise InputError(f"invalid {option} '{value}': use NAME=VALUE, for example {example}.")
         parsed[name.strip()] = target.strip()
     return parsed
 

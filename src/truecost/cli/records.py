@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
 import click
-import orjson
+import duckdb
+import pyarrow.csv as pa_csv
 
 from truecost.cli.common import (
     build_context,
@@ -19,17 +19,20 @@ from truecost.cli.common import (
 )
 from truecost.cli.report import selection_from_options
 from truecost.ledger import Ledger
-from truecost.outputs.render import micro_usd
 
-# Exported columns, in order; ``usd`` is our price and ``reported_usd`` the provider's.
+# Exported columns, in order; ``usd`` is our price and ``reported_usd`` the provider's,
+# both as decimal strings rounded to the micro-dollar so no digit depends on a float.
 EXPORT_SQL = """
-    id, ts AS timestamp, provider, model, feature, user_id AS user, environment,
+    id, strftime(ts, '%Y-%m-%dT%H:%M:%S.%f+00:00') AS timestamp, provider, model, feature,
+    user_id AS user, environment,
     input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
     output_tokens, reasoning_tokens, web_searches, input_audio_tokens, output_audio_tokens,
     batch, service_tier, latency_ms, status,
-    cost_usd AS usd, reported_cost_usd AS reported_usd, price_model, price_note,
-    flags, format, source_file, source_line, timestamp_source
+    CAST(CAST(round(cost_usd, 6) AS DECIMAL(18, 6)) AS VARCHAR) AS usd,
+    CAST(CAST(round(reported_cost_usd, 6) AS DECIMAL(18, 6)) AS VARCHAR) AS reported_usd,
+    price_model, price_note, flags, format, source_file, source_line, timestamp_source
 """
+_BATCH_ROWS = 50_000
 
 
 @click.command("records")
@@ -83,37 +86,31 @@ def command(
         ledger = open_for_reading(ledger_path, catalog)
     where, params = selection.where_sql()
     with ledger:
-        cursor = ledger.con.execute(
-            f"SELECT {EXPORT_SQL} FROM records WHERE {where} ORDER BY ts, id", params
-        )
-        names = [d[0] for d in cursor.description or ()]
-        write_rows(cursor, names, output_format)
+        query = f"SELECT {EXPORT_SQL} FROM records WHERE {where} ORDER BY ts, id"
+        if output_format == "csv":
+            write_csv(ledger.con, query, params)
+        else:
+            write_jsonl(ledger.con, query, params)
 
 
-def write_rows(cursor: object, names: list[str], output_format: str) -> None:
-    """Stream rows from a DuckDB cursor to stdout, 10,000 at a time."""
+def write_csv(con: duckdb.DuckDBPyConnection, query: str, params: list[object]) -> None:
+    """Stream the query's rows to stdout as CSV, a batch of rows at a time."""
+    reader = con.sql(query, params=params).to_arrow_reader(_BATCH_ROWS)
     out = sys.stdout
-    writer = csv.writer(out, lineterminator="\n") if output_format == "csv" else None
-    if writer:
-        writer.writerow(names)
+    out.flush()
+    options = pa_csv.WriteOptions(include_header=True)
+    with pa_csv.CSVWriter(sys.stdout.buffer, reader.schema, write_options=options) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+
+
+def write_jsonl(con: duckdb.DuckDBPyConnection, query: str, params: list[object]) -> None:
+    """Stream the query's rows to stdout as JSON lines, serialised by DuckDB."""
+    cursor = con.execute(f"SELECT to_json(row)::VARCHAR FROM ({query}) AS row", params)
+    out = sys.stdout
     while True:
-        rows = cursor.fetchmany(10_000)  # type: ignore[attr-defined]
+        rows = cursor.fetchmany(_BATCH_ROWS)
         if not rows:
             break
-        for row in rows:
-            values = [_export_value(name, value) for name, value in zip(names, row, strict=True)]
-            if writer:
-                writer.writerow(["" if v is None else v for v in values])
-            else:
-                out.write(orjson.dumps(dict(zip(names, values, strict=True))).decode() + "\n")
-
-
-def _export_value(name: str, value: object) -> object:
-    from datetime import datetime
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return str(micro_usd(value) if name in ("usd", "reported_usd") else value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+        out.write("\n".join(row[0] for row in rows))
+        out.write("\n")

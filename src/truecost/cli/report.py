@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from truecost.analyses.spend import DIMENSIONS, Selection, parse_day, spend_report
+from truecost.cli._config import config_option
 from truecost.cli.common import (
     build_context,
     format_option,
@@ -51,11 +52,13 @@ def selection_from_options(
             raise InputError(
                 f"unknown --where dimension '{name}'. Use one of: {', '.join(DIMENSIONS)}."
             )
-    return Selection(
-        since=parse_day(since, "--since") if since else None,
-        until=end,
-        filters=tuple(parsed.items()),
-    )
+    start = parse_day(since, "--since") if since else None
+    if start is not None and end is not None and start >= end:
+        raise InputError(
+            f"--since {since} is not before --until {until}: nothing can match. "
+            "Swap the two dates or widen the range."
+        )
+    return Selection(since=start, until=end, filters=tuple(parsed.items()))
 
 
 @click.command("report")
@@ -92,6 +95,7 @@ def selection_from_options(
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write each chart of the HTML report as a PNG file into this folder.",
 )
+@config_option
 @import_context_options
 @format_option("table", "json", "csv", "markdown")
 def command(
@@ -105,6 +109,7 @@ def command(
     compare_period: str | None,
     html_path: Path | None,
     png_dir: Path | None,
+    config_path: Path | None,
     feature: str | None,
     user: str | None,
     environment: str | None,
@@ -157,6 +162,7 @@ def command(
                 parse_day(as_of, "--as-of") if as_of else None,
                 html_path,
                 png_dir,
+                config_path=config_path,
                 catalog=catalog,
             )
             click.echo(files.summary(), err=True)

@@ -191,6 +191,8 @@ def render_spend(report: SpendReport, output_format: str) -> str:
             columns = ["all", *columns]
         return render_csv(columns, rows)
     render = render_markdown if output_format == "markdown" else render_text
+    if not report.requests:
+        return "No records match the selection (check --since, --until and --where)."
     parts: list[str] = []
     headline = _headline(report)
     if output_format == "markdown":
