@@ -188,3 +188,18 @@ def test_empty_file_skipped_with_issue(
     summary = import_paths(ledger, [good, empty], catalog, ImportContext())
     assert summary.imported == 2
     assert [str(issue) for issue in summary.issues] == [f"{empty}: the file is empty; skipped"]
+
+
+def test_custom_model_missing_input_noted(tmp_path: Path, ledger: Ledger) -> None:
+    overrides = tmp_path / "prices.toml"
+    overrides.write_text(
+        '[[price]]\nmodel = "half-priced-*"\noutput_usd_per_mtok = "1"\n', encoding="utf-8"
+    )
+    logs = write_tiny(tmp_path / "a.tiny", ["h1,2025-09-03T10:00:00+00:00,half-priced-x,1000,1000"])
+    import_paths(ledger, [logs], PriceCatalog([overrides]), ImportContext())
+    cost, note = ledger.con.execute("SELECT cost_usd, price_note FROM records").fetchall()[0]
+    assert cost == Decimal("0.001")
+    assert note == (
+        "priced by override prices.toml#1; "
+        "override prices.toml#1 gives no input price: input tokens billed at $0"
+    )

@@ -17,7 +17,7 @@ NO_BATCH_PRICE = "no batch price in the bundled data"
 
 # Part of the price fingerprint: raise it when a change to truecost's pricing code
 # changes the cost of stored records, so ledgers are repriced on their next open.
-PRICING_LOGIC_VERSION = 4
+PRICING_LOGIC_VERSION = 5
 
 
 def shipped_overrides_path() -> Path:
@@ -84,13 +84,24 @@ def _apply_override(
         if not entry.defines_prices:
             # A discount or batch multiplier alone cannot price an unknown model.
             return None
+        given = entry.rate_map()
+        notes = [f"priced by override {label}"]
+        token_rates = [name for name in given if name not in ("web_search", "request")]
+        for needed in ("input", "output"):
+            if token_rates and needed not in given:
+                notes.append(
+                    f"override {label} gives no {needed} price: {needed} tokens billed at $0"
+                )
         price = ResolvedPrice(
             model_id=f"custom/{model}",
             source=f"override {label}",
-            bands=(Band(0, fill_fallbacks(dict(entry.rate_map()))),),
+            bands=(Band(0, fill_fallbacks(dict(given))),),
+            notes=tuple(notes),
         )
     else:
         price = replace(price, source=f"{price.source} + override {label}")
+        if entry.rate_map():
+            price = replace(price, notes=(*price.notes, f"rates from override {label}"))
         price = _merge_rates(price, entry)
     if entry.usd_per_hour is not None:
         price = replace(price, usd_per_hour=entry.usd_per_hour)
