@@ -16,7 +16,12 @@ from truecost.analyses.selfhost import (
     api_usd_per_request,
     estimate,
 )
-from truecost.analyses.selfhost_crossover import Crossover, find_crossover
+from truecost.analyses.selfhost_crossover import (
+    CostCurvePoint,
+    Crossover,
+    cost_curve,
+    find_crossover,
+)
 from truecost.analyses.selfhost_inputs import require_positive
 from truecost.analyses.selfhost_profiles import ThroughputProfile, all_profiles, find_profile
 from truecost.analyses.selfhost_traffic import TrafficFilter, TrafficShape, traffic_shape
@@ -24,6 +29,10 @@ from truecost.config.values import Range
 from truecost.errors import InputError
 
 HOURS_PER_DAY = Decimal(24)
+# A cost curve without a chosen end runs to this multiple of the crossover (or
+# of the current peak when the lines never cross), so the crossover sits in its first third.
+CURVE_REACH = Decimal(3)
+CURVE_STEPS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +81,10 @@ def gpu_usd_per_month(
 ) -> Decimal:
     """Return one GPU's monthly price from exactly one of an hourly or a monthly price."""
     if (usd_per_hour is None) == (usd_per_month is None):
-        raise InputError("give the GPU price once: --gpu-usd-per-hour or --gpu-usd-per-month.")
+        raise InputError(
+            "give the GPU price once: --gpu-usd-per-hour or --gpu-usd-per-month "
+            "(or gpu_usd_per_hour or gpu_usd_per_month in the [selfhost] table)."
+        )
     if usd_per_hour is not None:
         require_positive("--gpu-usd-per-hour", usd_per_hour)
         return usd_per_hour * HOURS_PER_DAY * days
@@ -141,7 +153,10 @@ def _capacity(
         require_positive("--capacity-rpm", request.requests_per_minute_per_replica)
         return None, request.requests_per_minute_per_replica, request.gpus_per_replica or 1
     if request.profile_id is None:
-        raise InputError("give --profile ID (see 'truecost selfhost profiles') or --capacity-rpm.")
+        raise InputError(
+            "give --profile ID (see 'truecost selfhost profiles') or --capacity-rpm "
+            "(or profile or capacity_rpm in the [selfhost] table)."
+        )
     profile = find_profile(request.profile_id, all_profiles(list(request.profile_paths)))
     warning = profile.shape_warning(shape.input_tokens, shape.output_tokens)
     if warning:
@@ -205,4 +220,31 @@ def build_report(
         crossovers=crossovers,
         ledger_traffic=ledger,
         warnings=tuple(warnings),
+    )
+
+
+def report_cost_curve(
+    report: SelfHostReport, max_rpm: Decimal | None = None, steps: int = CURVE_STEPS
+) -> list[CostCurvePoint]:
+    """Return both lines of the monthly cost against volume at the low end of the overhead range.
+
+    ``max_rpm`` (the highest peak requests per minute) defaults to ``CURVE_REACH``
+    times the crossover, or times the traffic's peak when the lines never cross.
+    """
+    if max_rpm is None:
+        crossover = report.crossovers[0]
+        reference = (
+            crossover.peak_requests_per_minute
+            if crossover
+            else report.traffic.peak_requests_per_minute
+        )
+        max_rpm = max(reference * CURVE_REACH, Decimal(1))
+    return cost_curve(
+        report.deployments[0],
+        report.shape,
+        report.api_usd_per_request,
+        report.traffic.peak_to_average,
+        max_rpm,
+        steps=steps,
+        days_per_month=report.traffic.days_per_month,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -10,9 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
-from truecost.analyses.selfhost_config import load_selfhost_config
-from truecost.analyses.selfhost_inputs import HUNDRED, parse_decimal, percent_range, to_shares
-from truecost.analyses.selfhost_report import SelfHostRequest, gpu_usd_per_month
+from truecost.analyses.selfhost_config import load_selfhost_config, selfhost_request, with_options
+from truecost.analyses.selfhost_inputs import option_range, parse_decimal
+from truecost.analyses.selfhost_report import SelfHostRequest
 from truecost.analyses.selfhost_traffic import TrafficFilter
 from truecost.cli.common import ledger_option, prices_option
 from truecost.errors import InputError
@@ -38,6 +39,21 @@ class DecimalParam(click.ParamType):  # type: ignore[type-arg]
 
 DECIMAL = DecimalParam()
 DATE = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])
+# Options that set the ``[selfhost]`` key of the same name.
+_CONFIG_OPTIONS = (
+    "capacity_rpm",
+    "gpus_per_replica",
+    "replicas",
+    "gpu_usd_per_hour",
+    "gpu_usd_per_month",
+    "api_input_usd_per_mtok",
+    "api_output_usd_per_mtok",
+    "engineering_hours_per_month",
+    "engineering_usd_per_hour",
+    "max_utilization_percent",
+    "days_per_month",
+    "peak_to_average",
+)
 
 _OPTIONS = [
     ledger_option,
@@ -49,7 +65,9 @@ _OPTIONS = [
     ),
     click.option("--environment", help="Count only this environment."),
     click.option(
-        "--profile", "profile_id", help="Throughput profile id (see 'truecost selfhost profiles')."
+        "--profile",
+        "profile_id",
+        help="Throughput profile id (see 'truecost selfhost profiles') [config].",
     ),
     click.option(
         "--profiles",
@@ -61,27 +79,39 @@ _OPTIONS = [
     click.option(
         "--capacity-rpm",
         type=DECIMAL,
-        help="Measured requests per minute of one replica at 100% utilization, instead of a profile.",
+        help="Requests per minute one replica serves at 100% utilization, instead of a profile [config].",
     ),
     click.option(
-        "--gpus-per-replica", type=int, help="GPUs one model copy runs on (default: the profile's)."
+        "--gpus-per-replica", type=int, help="GPUs one model copy runs on [config; the profile's]."
     ),
     click.option(
-        "--replicas", type=int, help="Fixed replica count instead of sizing for the peak hour."
+        "--replicas",
+        type=int,
+        help="Fixed replica count instead of sizing for the peak hour [config].",
     ),
-    click.option("--gpu-usd-per-hour", type=DECIMAL, help="Price of one GPU in USD per hour."),
-    click.option("--gpu-usd-per-month", type=DECIMAL, help="Price of one GPU in USD per month."),
+    click.option(
+        "--gpu-usd-per-hour", type=DECIMAL, help="Price of one GPU in USD per hour [config]."
+    ),
+    click.option(
+        "--gpu-usd-per-month", type=DECIMAL, help="Price of one GPU in USD per month [config]."
+    ),
     click.option("--peak-rpm", type=DECIMAL, help="Requests per minute in the busiest hour."),
     click.option(
-        "--peak-to-average", type=DECIMAL, help="Busiest hour over the average hour (default 1)."
+        "--peak-to-average",
+        type=DECIMAL,
+        help="Busiest hour over the average hour [config; the ledger's, else 1].",
     ),
     click.option("--input-tokens", type=DECIMAL, help="Mean prompt tokens per request."),
     click.option("--output-tokens", type=DECIMAL, help="Mean output tokens per request."),
     click.option(
-        "--api-input-usd-per-mtok", type=DECIMAL, help="API input price, USD per million tokens."
+        "--api-input-usd-per-mtok",
+        type=DECIMAL,
+        help="API input price, USD per million tokens [config; ledger spend].",
     ),
     click.option(
-        "--api-output-usd-per-mtok", type=DECIMAL, help="API output price, USD per million tokens."
+        "--api-output-usd-per-mtok",
+        type=DECIMAL,
+        help="API output price, USD per million tokens [config; ledger spend].",
     ),
     click.option(
         "--engineering-hours-per-month",
@@ -124,46 +154,24 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def build_request(options: dict[str, Any]) -> SelfHostRequest:
-    """Merge the options with the ``[selfhost]`` config into a ``SelfHostRequest``."""
-    config = load_selfhost_config(options["config_path"])
-    days = (
-        options["days_per_month"]
-        if options["days_per_month"] is not None
-        else config.days_per_month
+    """Merge the options over the ``[selfhost]`` config into a ``SelfHostRequest``."""
+    overhead = options["overhead_percent"]
+    config = with_options(
+        load_selfhost_config(options["config_path"]),
+        {
+            "profile": options["profile_id"],
+            "overhead_percent": option_range("--overhead-percent", overhead)
+            if overhead is not None
+            else None,
+            **{key: options[key] for key in _CONFIG_OPTIONS},
+        },
     )
-    utilization = options["max_utilization_percent"]
-    utilization = (
-        utilization if utilization is not None else config.max_utilization_percent
-    ) / HUNDRED
-    overhead = (
-        percent_range("--overhead-percent", options["overhead_percent"])
-        if options["overhead_percent"] is not None
-        else to_shares(config.overhead_percent)
-    )
-    hours = options["engineering_hours_per_month"]
-    rate = options["engineering_usd_per_hour"]
-    return SelfHostRequest(
-        gpu_usd_per_month=gpu_usd_per_month(
-            options["gpu_usd_per_hour"], options["gpu_usd_per_month"], days
-        ),
-        overhead=overhead,
-        engineering_hours_per_month=hours
-        if hours is not None
-        else config.engineering_hours_per_month,
-        engineering_usd_per_hour=rate if rate is not None else config.engineering_usd_per_hour,
-        max_utilization=utilization,
-        days_per_month=days,
-        profile_id=options["profile_id"],
+    return replace(
+        selfhost_request(config),
         profile_paths=tuple(options["profile_paths"]),
-        requests_per_minute_per_replica=options["capacity_rpm"],
-        gpus_per_replica=options["gpus_per_replica"],
-        replicas=options["replicas"],
         peak_requests_per_minute=options["peak_rpm"],
-        peak_to_average=options["peak_to_average"],
         input_tokens=options["input_tokens"],
         output_tokens=options["output_tokens"],
-        api_input_usd_per_mtok=options["api_input_usd_per_mtok"],
-        api_output_usd_per_mtok=options["api_output_usd_per_mtok"],
         traffic_filter=TrafficFilter(
             since=_utc(options["since"]),
             until=_utc(options["until"]),

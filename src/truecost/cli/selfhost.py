@@ -11,10 +11,10 @@ from typing import Any
 import click
 import duckdb
 
-from truecost.analyses.selfhost_crossover import CostCurvePoint, cost_curve
+from truecost.analyses.selfhost_crossover import CostCurvePoint
 from truecost.analyses.selfhost_hybrid import ApiTokenPrices, HybridPlan, plan_hybrid
 from truecost.analyses.selfhost_profiles import all_profiles
-from truecost.analyses.selfhost_report import SelfHostReport, build_report
+from truecost.analyses.selfhost_report import SelfHostReport, build_report, report_cost_curve
 from truecost.cli._buildvsbuy_render import (
     echo_warnings,
     format_choice,
@@ -87,23 +87,7 @@ def curve_command(output_format: str, max_rpm: Decimal | None, steps: int, **opt
     """
     report = _report(options)
     echo_warnings(report.warnings)
-    crossover = report.crossovers[0]
-    if max_rpm is None:
-        reference = (
-            crossover.peak_requests_per_minute
-            if crossover
-            else report.traffic.peak_requests_per_minute
-        )
-        max_rpm = max(reference * 3, Decimal(1))
-    points = cost_curve(
-        report.deployments[0],
-        report.shape,
-        report.api_usd_per_request,
-        report.traffic.peak_to_average,
-        max_rpm,
-        steps=steps,
-        days_per_month=report.traffic.days_per_month,
-    )
+    points = report_cost_curve(report, max_rpm, steps)
     if output_format == "json":
         click.echo(render_json(points))
         return
