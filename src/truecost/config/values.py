@@ -43,6 +43,11 @@ class Range:
         return str(self.low) if self.is_exact else f"{self.low}-{self.high}"
 
 
+# The largest number a configuration or scenario may hold. No request count, token
+# count or dollar amount comes near it, and larger values overflow the exact arithmetic.
+MAX_NUMBER = 10**15
+
+
 def _number(raw: Any) -> Decimal:
     if isinstance(raw, bool):
         raise ValueError(f"expected a number, got {raw!r}")
@@ -55,6 +60,8 @@ def _number(raw: Any) -> Decimal:
         raise ValueError(f"expected a number or a range like '10-20', got {raw!r}") from None
     if not value.is_finite():
         raise ValueError(f"expected a finite number, got {raw!r}")
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"{raw!r} is above {MAX_NUMBER:,}; check the value and its unit")
     return value
 
 
