@@ -205,7 +205,6 @@ def build_query(bulk_parsers: list[BodyParser]) -> str:
                         FROM lines
                         WHERE starts_with(ltrim(line), '{{')
                     )
-                    WHERE v IS NOT NULL
                 )
             )
         )
