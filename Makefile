@@ -26,9 +26,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	$(BIN)/truecost import examples/claude-code --feature coding-agent --ledger $(DEMO_DIR)/ledger.duckdb
-	$(BIN)/truecost import examples/api-responses --feature support-bot --ledger $(DEMO_DIR)/ledger.duckdb
+	$(BIN)/truecost import examples/api-responses --feature support-bot --ledger $(DEMO_DIR)/ledger.duckdb \
+		--timestamp 2025-09-20T12:00:00Z
 	TRUECOST_CONFIG=examples/truecost.toml $(BIN)/truecost report --ledger $(DEMO_DIR)/ledger.duckdb --by feature,model \
 		--html $(DEMO_DIR)/report.html --png $(DEMO_DIR)/charts
+	TRUECOST_CONFIG=examples/truecost.toml $(BIN)/truecost tco --ledger $(DEMO_DIR)/ledger.duckdb --month 2025-09
 	@echo "HTML report: $(DEMO_DIR)/report.html"
 
 lint: $(STAMP)

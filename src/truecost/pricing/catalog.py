@@ -106,8 +106,8 @@ def _apply_override(
     if entry.usd_per_hour is not None:
         price = replace(price, usd_per_hour=entry.usd_per_hour)
     if entry.batch_multiplier is not None and batch and NO_BATCH_PRICE in price.notes:
-        notes = tuple(n for n in price.notes if n != NO_BATCH_PRICE)
-        price = replace(price, notes=notes).scaled(
+        kept_notes = tuple(n for n in price.notes if n != NO_BATCH_PRICE)
+        price = replace(price, notes=kept_notes).scaled(
             entry.batch_multiplier, f"batch price = {entry.batch_multiplier} x standard ({label})"
         )
     if entry.discount is not None:
