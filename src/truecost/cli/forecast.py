@@ -9,6 +9,7 @@ keywords so neither helper's signature has to change for the other.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import click
 
 from truecost.analyses.prototype_forecast import ForecastInputs, prototype_forecast
+from truecost.analyses.spend import Selection
 from truecost.cli._config import config_option
 from truecost.cli.common import format_option, ledger_option, load_catalog, prices_option
 from truecost.config import load_config_or_default
@@ -141,4 +143,24 @@ def _forecast_month_end(options: dict[str, Any]) -> None:
         else:
             as_of = parse_day(options["as_of"], "--as-of") if options["as_of"] else now_utc()
             text = render_forecast(month_end_forecast(ledger.con, as_of, selection), output_format)
+            _warn_if_stale(ledger, selection, as_of)
     click.echo(text)
+
+
+# Records arrive late from batch exports; a gap shorter than this is not worth a warning.
+_STALE_AFTER = timedelta(days=2)
+
+
+def _warn_if_stale(ledger: Ledger, selection: Selection, as_of: datetime) -> None:
+    """Warn on stderr when the ledger ends well before ``as_of``: missing days count as $0."""
+    where, params = Selection(until=as_of, filters=selection.filters).where_sql()
+    row = ledger.con.execute(f"SELECT max(ts) FROM records WHERE {where}", params).fetchall()
+    newest = row[0][0] if row else None
+    if newest is None or as_of - newest <= _STALE_AFTER:
+        return
+    click.echo(
+        f"warning: the newest record is from {newest:%Y-%m-%d %H:%M} UTC, "
+        f"{(as_of - newest).days} days before {as_of:%Y-%m-%d %H:%M}; the forecast counts the "
+        "days since as $0 of spend. Import recent logs, or pass --as-of.",
+        err=True,
+    )
