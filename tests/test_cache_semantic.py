@@ -214,7 +214,9 @@ def test_learned_threshold_drops_after_right_matches() -> None:
         "d": [0.9, -side, 0.0],
         "e": [0.9, 0.0, -side],
     }
-    cache = make_cache(vectors, threshold=0.95, learn_thresholds=True, learn_floor=0.85)
+    cache = make_cache(
+        vectors, threshold=0.95, learn_thresholds=True, learn_floor=0.85, learn_min_correct=2
+    )
     cache.put("a", "answer", **CONTEXT)
     for name in "bc":
         assert cache.get(name, **CONTEXT).reason == "below-threshold"
@@ -234,7 +236,9 @@ def test_wrong_match_keeps_learned_threshold_high() -> None:
         "c": [0.9, 0.0, side, 0.0],
         "d": [0.9, -side, 0.0, 0.0],
     }
-    cache = make_cache(vectors, threshold=0.95, learn_thresholds=True, learn_floor=0.85)
+    cache = make_cache(
+        vectors, threshold=0.95, learn_thresholds=True, learn_floor=0.85, learn_min_correct=2
+    )
     cache.put("a", "answer", **CONTEXT)
     cache.get("x", **CONTEXT)
     cache.put("x", "another answer", **CONTEXT)

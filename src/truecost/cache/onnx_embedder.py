@@ -59,11 +59,13 @@ class OnnxMiniLMEmbedder:
         except Exception as exc:  # onnxruntime raises its own untyped errors for bad files
             raise EmbeddingError(f"cannot load ONNX model {model_file}: {exc}") from exc
         self._input_names = {node.name for node in self._session.get_inputs()}
+        # A model file the user names is another model until calibrated otherwise.
+        self._id = f"onnx/{model_file.stem}" if model_path else "all-MiniLM-L6-v2/onnx-int8"
         self._dimensions = int(self._session.get_outputs()[0].shape[-1])
 
     @property
     def id(self) -> str:
-        return "all-MiniLM-L6-v2/onnx-int8"
+        return self._id
 
     @property
     def dimensions(self) -> int:

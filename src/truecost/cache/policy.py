@@ -26,8 +26,8 @@ class CachePolicy:
     # Error-bounded mode: each entry learns its own threshold from observed right and wrong
     # matches, never going below ``learn_floor``.
     learn_thresholds: bool = False
-    learn_floor: float = 0.80
-    learn_min_correct: int = 2
+    learn_floor: float = 0.85
+    learn_min_correct: int = 3
     learn_step: float = 0.01
 
     def __post_init__(self) -> None:

@@ -20,7 +20,7 @@ from truecost.savings.registry import register
 # Calibrated for all-MiniLM-L6-v2 int8 on the shuffled BANKING77 replay at a 1% wrong-hit
 # target (docs/semantic-cache.md); ASSUMED_WRONG_RATE is what that replay measured on held-out
 # orders, rounded up. Another embedding model needs its own calibration.
-DEFAULT_POLICY = CachePolicy(threshold=0.85, margin=0.15, ttl_s=24 * 3600.0)
+DEFAULT_POLICY = CachePolicy(threshold=0.80, margin=0.15, ttl_s=24 * 3600.0)
 ASSUMED_WRONG_RATE = 0.01
 _NO_PROMPT = "no logged prompt text for these calls"
 
