@@ -46,7 +46,6 @@ _SESSION_SUFFIX = ".jsonl"
 _SESSION_LINE_TYPES = {"user", "assistant", "system", "summary"}
 
 
-
 @dataclass(frozen=True, slots=True)
 class SessionFile:
     """A session log and the project folder it belongs to."""
@@ -128,7 +127,9 @@ def record_from_line(
     if not isinstance(model, str) or not model:
         return f"message.model must be a model name, got {model!r}"
     if not isinstance(message_id, str) or not message_id:
-        return f"message.id must be a string, got {message_id!r}; the request cannot be deduplicated"
+        return (
+            f"message.id must be a string, got {message_id!r}; the request cannot be deduplicated"
+        )
     if request_id is not None and not isinstance(request_id, str):
         return f"requestId must be a string, got {request_id!r}"
     try:

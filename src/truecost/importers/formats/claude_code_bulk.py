@@ -83,9 +83,12 @@ def read_sessions_bulk(sessions: list[SessionFile], context: ImportContext) -> B
         issues = _synthetic_issues(con)
         lines = con.execute("SELECT coalesce(sum(lines), 0) FROM cc_stats WHERE NOT reread")
         lines_read = int(_one(lines))
-        reread = [row[0] for row in con.execute(
-            "SELECT filename FROM cc_stats WHERE reread ORDER BY file_index"
-        ).fetchall()]
+        reread = [
+            row[0]
+            for row in con.execute(
+                "SELECT filename FROM cc_stats WHERE reread ORDER BY file_index"
+            ).fetchall()
+        ]
     finally:
         con.close()
     if reread:
@@ -98,11 +101,13 @@ def read_sessions_bulk(sessions: list[SessionFile], context: ImportContext) -> B
 def _load_lines(
     con: duckdb.DuckDBPyConnection, sessions: list[SessionFile], attributes: _Attributes
 ) -> None:
-    files = pa.table({
-        "filename": [str(s.path) for s in sessions],
-        "project": [s.project for s in sessions],
-        "file_index": list(range(len(sessions))),
-    })
+    files = pa.table(
+        {
+            "filename": [str(s.path) for s in sessions],
+            "project": [s.project for s in sessions],
+            "file_index": list(range(len(sessions))),
+        }
+    )
     con.register("cc_files", files)
     columns = {**_COLUMNS, **attributes.columns}
     extra = "".join(f", {_quote(name)} AS {_quote('attr:' + name)}" for name in attributes.columns)
@@ -143,12 +148,14 @@ def _valid_count(path: str) -> str:
     )
 
 
-_VALID_REQUEST = " AND ".join([
-    "coalesce(model, '') <> ''",
-    "coalesce(message_id, '') <> ''",
-    f"coalesce(regexp_full_match(timestamp, '{_TIMESTAMP_PATTERN}'), false)",
-    *(_valid_count(path) for path in _COUNT_PATHS),
-])
+_VALID_REQUEST = " AND ".join(
+    [
+        "coalesce(model, '') <> ''",
+        "coalesce(message_id, '') <> ''",
+        f"coalesce(regexp_full_match(timestamp, '{_TIMESTAMP_PATTERN}'), false)",
+        *(_valid_count(path) for path in _COUNT_PATHS),
+    ]
+)
 # NOTE: a usage value that is not an object reads as an object of nulls here, so
 # such a line counts as zero tokens in the bulk path but is an issue per line.
 _NEEDS_REREAD = (
@@ -172,20 +179,20 @@ def _winners(
             CAST(timestamp AS TIMESTAMPTZ) AS ts,
             $provider AS provider,
             model,
-            coalesce(nullif(coalesce({expr['feature']}, $feature), ''), s.project) AS feature,
-            coalesce({expr['user']}, $user) AS user_id,
-            coalesce({expr['environment']}, $environment) AS environment,
-            {_count('usage.input_tokens')} AS input_tokens,
-            {_count('usage.cache_read_input_tokens')} AS cache_read_tokens,
-            CASE WHEN {_NO_SPLIT} THEN {_count('usage.cache_creation_input_tokens')}
-                 ELSE {_count('usage.cache_creation.ephemeral_5m_input_tokens')}
+            coalesce(nullif(coalesce({expr["feature"]}, $feature), ''), s.project) AS feature,
+            coalesce({expr["user"]}, $user) AS user_id,
+            coalesce({expr["environment"]}, $environment) AS environment,
+            {_count("usage.input_tokens")} AS input_tokens,
+            {_count("usage.cache_read_input_tokens")} AS cache_read_tokens,
+            CASE WHEN {_NO_SPLIT} THEN {_count("usage.cache_creation_input_tokens")}
+                 ELSE {_count("usage.cache_creation.ephemeral_5m_input_tokens")}
             END AS cache_write_5m_tokens,
             CASE WHEN {_NO_SPLIT} THEN 0
-                 ELSE {_count('usage.cache_creation.ephemeral_1h_input_tokens')}
+                 ELSE {_count("usage.cache_creation.ephemeral_1h_input_tokens")}
             END AS cache_write_1h_tokens,
-            {_count('usage.output_tokens')} AS output_tokens,
+            {_count("usage.output_tokens")} AS output_tokens,
             0 AS reasoning_tokens,
-            {_count('usage.server_tool_use.web_search_requests')} AS web_searches,
+            {_count("usage.server_tool_use.web_search_requests")} AS web_searches,
             0 AS input_audio_tokens,
             0 AS output_audio_tokens,
             false AS batch,

@@ -112,7 +112,9 @@ def record_from_generation(
     tokens = _tokens(body)
     cost = body.get("calculatedTotalCost")
     if cost is None:
-        cost = _object(body.get("costDetails")).get("total", _object(body.get("usage")).get("totalCost"))
+        cost = _object(body.get("costDetails")).get(
+            "total", _object(body.get("usage")).get("totalCost")
+        )
     trace_user = users.get(str(body.get("traceId"))) or optional_text(body.get("userId"))
     level = str(body.get("level", "")).upper()
     record = UsageRecord(
@@ -121,7 +123,8 @@ def record_from_generation(
         provider=context.provider or provider or "unknown",
         model=model,
         feature=context.attribute("feature", body),
-        user=context.attribute("user", body) if "user" in context.attribute_fields
+        user=context.attribute("user", body)
+        if "user" in context.attribute_fields
         else trace_user or context.user,
         environment=context.attribute("environment", body),
         latency_ms=latency_ms(start, end),
@@ -143,7 +146,9 @@ class LangfuseImporter(Importer):
 
     def detect(self, path: Path, head: list[bytes]) -> bool:
         start = read_start(path)
-        batch = b'"batch"' in start and (b'"generation-create"' in start or b'"observation-create"' in start)
+        batch = b'"batch"' in start and (
+            b'"generation-create"' in start or b'"observation-create"' in start
+        )
         export = b'"GENERATION"' in start and b'"traceId"' in start
         return batch or export
 

@@ -27,7 +27,9 @@ _CHAT = "s(object) = 'chat.completion' AND j(usage.input_tokens) IS NULL"
 _RESPONSES = "s(object) = 'response' AND j(usage.prompt_tokens) IS NULL"
 _PROMPT = "(n(usage.prompt_tokens) + n(usage.input_tokens))"
 _COMPLETION = "(n(usage.completion_tokens) + n(usage.output_tokens))"
-_CACHED = "(n(usage.prompt_tokens_details.cached_tokens) + n(usage.input_tokens_details.cached_tokens))"
+_CACHED = (
+    "(n(usage.prompt_tokens_details.cached_tokens) + n(usage.input_tokens_details.cached_tokens))"
+)
 _WRITTEN = (
     "(n(usage.prompt_tokens_details.cache_write_tokens)"
     " + n(usage.input_tokens_details.cache_write_tokens))"
