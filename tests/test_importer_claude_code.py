@@ -18,7 +18,9 @@ SAMPLE = Path(__file__).parent / "data" / "claude-code"
 IMPORTER = get_importer("claude-code")
 
 
-def read_all(path: Path, context: ImportContext | None = None) -> tuple[list[UsageRecord], list[LineIssue]]:
+def read_all(
+    path: Path, context: ImportContext | None = None
+) -> tuple[list[UsageRecord], list[LineIssue]]:
     items = list(IMPORTER.read(path, context or ImportContext()))
     records = [item for item in items if isinstance(item, UsageRecord)]
     issues = [item for item in items if isinstance(item, LineIssue)]
@@ -180,9 +182,18 @@ def test_synthetic_line_skipped(tmp_path: Path) -> None:
     ("bad", "reason"),
     [
         ("{not json", "invalid JSON"),
-        (line("m9", "r9", -3), "message.usage.output_tokens must be a non-negative integer, got -3"),
-        (line("m9", "r9", 1.5), "message.usage.output_tokens must be a non-negative integer, got 1.5"),
-        (line("m9", "r9", "7"), "message.usage.output_tokens must be a non-negative integer, got '7'"),
+        (
+            line("m9", "r9", -3),
+            "message.usage.output_tokens must be a non-negative integer, got -3",
+        ),
+        (
+            line("m9", "r9", 1.5),
+            "message.usage.output_tokens must be a non-negative integer, got 1.5",
+        ),
+        (
+            line("m9", "r9", "7"),
+            "message.usage.output_tokens must be a non-negative integer, got '7'",
+        ),
         (line("m9", "r9", timestamp="yesterday"), "timestamp is not an ISO 8601 timestamp"),
         (line(None, "r9"), "message.id must be a string, got None"),
     ],
@@ -219,3 +230,27 @@ def test_context_feature_and_attribute_path(tmp_path: Path) -> None:
 def test_bulk_reads_copied_sample_tree(tmp_path: Path) -> None:
     shutil.copytree(SAMPLE / "projects", tmp_path / "projects")
     assert_paths_agree(tmp_path)
+
+
+def test_fast_path_taken_on_clean_logs() -> None:
+    from truecost.importers.formats.claude_code import find_session_files
+    from truecost.importers.formats.claude_code_fast import read_sessions_fast
+
+    result = read_sessions_fast(find_session_files(SAMPLE), ImportContext())
+    assert result is not None
+    bulk, reread = result
+    assert reread == set()
+    assert bulk.table.num_rows == 177
+
+
+def test_fast_path_declines_invalid_json(tmp_path: Path) -> None:
+    from truecost.importers.formats.claude_code import find_session_files
+    from truecost.importers.formats.claude_code_fast import read_sessions_fast
+
+    project = tmp_path / "projects" / "demo"
+    project.mkdir(parents=True)
+    source = next((SAMPLE / "projects" / "sample-project").glob("*.jsonl"))
+    (project / "s.jsonl").write_text(
+        source.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8"
+    )
+    assert read_sessions_fast(find_session_files(tmp_path), ImportContext()) is None

@@ -27,6 +27,7 @@ from truecost.importers.formats.claude_code import (
     SessionFile,
     scan_session,
 )
+from truecost.importers.formats.claude_code_fast import read_sessions_fast
 from truecost.record import ARROW_SCHEMA, TIMESTAMP_FROM_RECORD, UsageRecord, records_to_arrow
 
 # The list of skipped lines in a BulkResult stops here; issue_count keeps counting.
@@ -75,6 +76,12 @@ def read_sessions_bulk(sessions: list[SessionFile], context: ImportContext) -> B
         return None
     if not sessions:
         return BulkResult(ARROW_SCHEMA.empty_table(), 0, [], 0, 0)
+    fast = read_sessions_fast(sessions, context)
+    if fast is not None:
+        result, reread_paths = fast
+        return _finish(
+            result.table, sessions, reread_paths, context, result.issues, result.lines_read
+        )
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
@@ -91,8 +98,20 @@ def read_sessions_bulk(sessions: list[SessionFile], context: ImportContext) -> B
         ]
     finally:
         con.close()
+    return _finish(table, sessions, set(reread), context, issues, lines_read)
+
+
+def _finish(
+    table: pa.Table,
+    sessions: list[SessionFile],
+    reread: set[str],
+    context: ImportContext,
+    issues: list[LineIssue],
+    lines_read: int,
+) -> BulkResult:
+    """Add the files read again line by line, and order the issues by file and line."""
     if reread:
-        table, lines_read = _merge_reread(table, sessions, set(reread), context, issues, lines_read)
+        table, lines_read = _merge_reread(table, sessions, reread, context, issues, lines_read)
     order = {str(s.path): i for i, s in enumerate(sessions)}
     issues.sort(key=lambda issue: (order[issue.file], issue.line))
     return BulkResult(table, lines_read, issues[:MAX_KEPT_ISSUES], len(issues), len(sessions))
