@@ -5,7 +5,7 @@ last line of each request and extracts its counts, so no intermediate table of
 all lines is built, and validation runs on the kept lines only.
 
 It returns None, and the careful reader in ``claude_code_bulk`` runs instead,
-when a file holds a line that is not valid JSON or a field of another type
+when a file contains a line that is not valid JSON or a field of another type
 (DuckDB then fails the scan), or when an attribute path needs extra columns.
 A file whose kept line has an invalid value is read again line by line, which
 reports each bad line.
@@ -31,7 +31,7 @@ from truecost.importers.formats.claude_code import (
 )
 from truecost.record import ARROW_SCHEMA, TIMESTAMP_FROM_RECORD
 
-# Only the top-level fields are typed; ``usage`` stays JSON text and is read for kept lines only.
+# Only the top-level fields are typed. ``usage`` stays JSON text, read for kept lines only.
 _COLUMNS = {
     "timestamp": "VARCHAR",
     "requestId": "VARCHAR",
