@@ -41,7 +41,11 @@ def templates() -> list[tuple[str, dict[str, object]]]:
     for provider in MODELS:
         for line in (DATA / provider / "bodies.jsonl").read_bytes().splitlines():
             body = orjson.loads(line)
-            if isinstance(body.get("usage"), dict) and body.get("model") and "iterations" not in body["usage"]:
+            if (
+                isinstance(body.get("usage"), dict)
+                and body.get("model")
+                and "iterations" not in body["usage"]
+            ):
                 found.append((provider, body))
     return found
 
@@ -93,8 +97,10 @@ def main() -> None:
         path = args.keep or Path(folder) / "bodies.jsonl"
         started = time.perf_counter()
         synthesize(path, args.lines, args.mix)
-        print(f"synthesized {args.lines:,} lines ({path.stat().st_size / 1e6:.0f} MB, "
-              f"mix {args.mix}) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"synthesized {args.lines:,} lines ({path.stat().st_size / 1e6:.0f} MB, "
+            f"mix {args.mix}) in {time.perf_counter() - started:.1f} s"
+        )
         time_read_bulk(path)
 
 
@@ -108,9 +114,11 @@ def time_read_bulk(path: Path) -> None:
     assert result is not None
     with open("/proc/loadavg") as handle:
         load = " ".join(handle.read().split()[:3])
-    print(f"read_bulk: {result.table.num_rows:,} records, {result.issue_count} issues "
-          f"in {elapsed:.2f} s ({result.table.num_rows / elapsed:,.0f} records/s), "
-          f"CPU {cpu:.2f} s, load average {load}")
+    print(
+        f"read_bulk: {result.table.num_rows:,} records, {result.issue_count} issues "
+        f"in {elapsed:.2f} s ({result.table.num_rows / elapsed:,.0f} records/s), "
+        f"CPU {cpu:.2f} s, load average {load}"
+    )
 
 
 def _cpu_seconds() -> float:

@@ -86,7 +86,9 @@ def test_total_mismatch_is_flagged(tmp_path: Path) -> None:
     body = orjson.loads(orjson.dumps(CHAT))
     body["usage"]["total_tokens"] = 151
     record = only_record(read(tmp_path, [orjson.dumps(body)]))
-    assert record.flags == ["usage.total_tokens is 151 but prompt_tokens + completion_tokens is 150"]
+    assert record.flags == [
+        "usage.total_tokens is 151 but prompt_tokens + completion_tokens is 150"
+    ]
 
 
 def test_anthropic_write_without_split_is_5m(tmp_path: Path) -> None:
@@ -96,14 +98,20 @@ def test_anthropic_write_without_split_is_5m(tmp_path: Path) -> None:
 
 
 def test_same_response_twice_has_one_id(tmp_path: Path) -> None:
-    items = read(tmp_path, [orjson.dumps(CHAT), orjson.dumps(CHAT, option=orjson.OPT_INDENT_2)
-                            .replace(b"\n", b" ")])
+    items = read(
+        tmp_path,
+        [orjson.dumps(CHAT), orjson.dumps(CHAT, option=orjson.OPT_INDENT_2).replace(b"\n", b" ")],
+    )
     ids = {item.id for item in items if isinstance(item, UsageRecord)}
     assert ids == {"openai:chatcmpl-abc"}
 
 
 def test_body_without_id_hashes_canonical_json(tmp_path: Path) -> None:
-    converse = {"output": {}, "stopReason": "end_turn", "usage": {"inputTokens": 3, "outputTokens": 2}}
+    converse = {
+        "output": {},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 3, "outputTokens": 2},
+    }
     reordered = dict(reversed(list(converse.items())))
     first, second = read(tmp_path, [orjson.dumps(converse), orjson.dumps(reordered)])
     assert isinstance(first, UsageRecord)
@@ -124,10 +132,14 @@ def test_mtime_is_fallback_timestamp(tmp_path: Path) -> None:
 
 def test_attribute_fields_read_body(tmp_path: Path) -> None:
     body = {**CHAT, "metadata": {"user_id": "u-7", "feature": "search"}}
-    record = only_record(read(
-        tmp_path, [orjson.dumps(body)], environment="prod",
-        attribute_fields={"user": "metadata.user_id", "feature": "metadata.feature"},
-    ))
+    record = only_record(
+        read(
+            tmp_path,
+            [orjson.dumps(body)],
+            environment="prod",
+            attribute_fields={"user": "metadata.user_id", "feature": "metadata.feature"},
+        )
+    )
     assert (record.user, record.feature, record.environment) == ("u-7", "search", "prod")
 
 
@@ -136,8 +148,16 @@ def test_bad_lines_yield_issues(tmp_path: Path) -> None:
     negative["usage"]["completion_tokens"] = -1
     text_count = orjson.loads(orjson.dumps(CHAT))
     text_count["usage"]["prompt_tokens"] = "120"
-    lines = [b"{not json", b"42", orjson.dumps(negative), orjson.dumps(text_count),
-             b'{"hello": "world"}', b"[1, 2]", b"", orjson.dumps(CHAT)]
+    lines = [
+        b"{not json",
+        b"42",
+        orjson.dumps(negative),
+        orjson.dumps(text_count),
+        b'{"hello": "world"}',
+        b"[1, 2]",
+        b"",
+        orjson.dumps(CHAT),
+    ]
     items = read(tmp_path, lines)
     issues = [item for item in items if isinstance(item, LineIssue)]
     assert [issue.line for issue in issues] == [1, 2, 3, 4, 5, 6]
@@ -176,9 +196,7 @@ def _shuffled(value: object, data: st.DataObject) -> object:
 
 
 SAMPLE_LINES = [
-    line
-    for path in sorted(DATA.glob("*/*.jsonl"))
-    for line in path.read_bytes().splitlines()[:4]
+    line for path in sorted(DATA.glob("*/*.jsonl")) for line in path.read_bytes().splitlines()[:4]
 ]
 
 

@@ -23,8 +23,13 @@ def test_ingestion_batch_from_litellm() -> None:
     assert detect_file(path).name == "langfuse"
     (record,) = read(path)
     assert isinstance(record, UsageRecord)
-    assert record.id == "langfuse:time-14-13-16-469836_chatcmpl-3803a9e9-aa68-4493-94d9-247f354830d6"
-    assert (record.provider, record.model) == ("bedrock", "anthropic.claude-haiku-4-5-20251001-v1:0")
+    assert (
+        record.id == "langfuse:time-14-13-16-469836_chatcmpl-3803a9e9-aa68-4493-94d9-247f354830d6"
+    )
+    assert (record.provider, record.model) == (
+        "bedrock",
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+    )
     assert (record.input_tokens, record.output_tokens) == (10, 10)
     assert record.reported_cost_usd == Decimal("0.00018")
     assert record.timestamp == datetime(2025, 5, 26, 21, 13, 16, 469836, tzinfo=UTC)
@@ -32,17 +37,35 @@ def test_ingestion_batch_from_litellm() -> None:
 
 
 def test_update_event_merged_with_user(tmp_path: Path) -> None:
-    batch = {"batch": [
-        {"type": "trace-create", "body": {"id": "t1", "userId": "alice"}},
-        {"type": "observation-create", "body": {
-            "id": "g1", "type": "GENERATION", "traceId": "t1", "model": "gpt-4o",
-            "startTime": "2025-01-02T03:04:05Z"}},
-        {"type": "generation-update", "body": {
-            "id": "g1", "endTime": "2025-01-02T03:04:06.5Z",
-            "usageDetails": {"input": 70, "input_cached_tokens": 30, "output": 9,
-                             "output_reasoning_tokens": 4},
-            "costDetails": {"total": 0.0001234}}},
-    ]}
+    batch = {
+        "batch": [
+            {"type": "trace-create", "body": {"id": "t1", "userId": "alice"}},
+            {
+                "type": "observation-create",
+                "body": {
+                    "id": "g1",
+                    "type": "GENERATION",
+                    "traceId": "t1",
+                    "model": "gpt-4o",
+                    "startTime": "2025-01-02T03:04:05Z",
+                },
+            },
+            {
+                "type": "generation-update",
+                "body": {
+                    "id": "g1",
+                    "endTime": "2025-01-02T03:04:06.5Z",
+                    "usageDetails": {
+                        "input": 70,
+                        "input_cached_tokens": 30,
+                        "output": 9,
+                        "output_reasoning_tokens": 4,
+                    },
+                    "costDetails": {"total": 0.0001234},
+                },
+            },
+        ]
+    }
     path = tmp_path / "b.json"
     path.write_text(json.dumps(batch))
     assert detect_file(path).name == "langfuse"
@@ -58,11 +81,24 @@ def test_update_event_merged_with_user(tmp_path: Path) -> None:
 
 def test_exported_observations_jsonl(tmp_path: Path) -> None:
     rows = [
-        {"id": "o1", "type": "GENERATION", "traceId": "t", "model": "openai/gpt-4o-mini",
-         "startTime": "2025-01-02T03:04:05.000Z", "usage": {"input": 5, "output": 6},
-         "calculatedTotalCost": 0.00000123, "level": "ERROR"},
-        {"id": "o2", "type": "GENERATION", "traceId": "t", "model": "gpt-4o",
-         "startTime": "later", "usage": {"input": 5, "output": 6}},
+        {
+            "id": "o1",
+            "type": "GENERATION",
+            "traceId": "t",
+            "model": "openai/gpt-4o-mini",
+            "startTime": "2025-01-02T03:04:05.000Z",
+            "usage": {"input": 5, "output": 6},
+            "calculatedTotalCost": 0.00000123,
+            "level": "ERROR",
+        },
+        {
+            "id": "o2",
+            "type": "GENERATION",
+            "traceId": "t",
+            "model": "gpt-4o",
+            "startTime": "later",
+            "usage": {"input": 5, "output": 6},
+        },
     ]
     path = tmp_path / "o.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))

@@ -46,23 +46,37 @@ def test_standard_logging_payload() -> None:
 
 def payload(usage: dict[str, object], **extra: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "id": "r1", "model": "claude-sonnet-4-5", "custom_llm_provider": "anthropic",
-        "startTime": 1735787045.5, "endTime": 1735787046.75, "response_cost": 0.0123,
-        "status": "success", "response": {"usage": usage}, "end_user": "u-7",
+        "id": "r1",
+        "model": "claude-sonnet-4-5",
+        "custom_llm_provider": "anthropic",
+        "startTime": 1735787045.5,
+        "endTime": 1735787046.75,
+        "response_cost": 0.0123,
+        "status": "success",
+        "response": {"usage": usage},
+        "end_user": "u-7",
     }
     row.update(extra)
     return row
 
 
 def test_cache_fields_subtracted(tmp_path: Path) -> None:
-    usage = {"prompt_tokens": 1000, "completion_tokens": 50, "cache_read_input_tokens": 600,
-             "cache_creation_input_tokens": 300,
-             "completion_tokens_details": {"reasoning_tokens": 20}}
+    usage = {
+        "prompt_tokens": 1000,
+        "completion_tokens": 50,
+        "cache_read_input_tokens": 600,
+        "cache_creation_input_tokens": 300,
+        "completion_tokens_details": {"reasoning_tokens": 20},
+    }
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps(payload(usage)) + "\n")
     (record,) = read(path)
     assert isinstance(record, UsageRecord)
-    assert (record.input_tokens, record.cache_read_tokens, record.cache_write_5m_tokens) == (100, 600, 300)
+    assert (record.input_tokens, record.cache_read_tokens, record.cache_write_5m_tokens) == (
+        100,
+        600,
+        300,
+    )
     assert (record.output_tokens, record.reasoning_tokens) == (50, 20)
     assert record.latency_ms == 1250
     assert record.user == "u-7"
@@ -80,8 +94,11 @@ def test_prompt_without_cache_flagged(tmp_path: Path) -> None:
 
 
 def test_openai_cached_tokens_boundary(tmp_path: Path) -> None:
-    usage = {"prompt_tokens": 600, "completion_tokens": 5,
-             "prompt_tokens_details": {"cached_tokens": 600}}
+    usage = {
+        "prompt_tokens": 600,
+        "completion_tokens": 5,
+        "prompt_tokens_details": {"cached_tokens": 600},
+    }
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps(payload(usage, custom_llm_provider="openai", model="gpt-4o")) + "\n")
     (record,) = read(path)

@@ -76,7 +76,7 @@ def test_estimate_table(capsys: pytest.CaptureFixture[str]) -> None:
 def test_config_file_sets_defaults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "truecost.toml").write_text(
         '[selfhost]\nengineering_hours_per_month = 0\noverhead_percent = "30"\nmax_utilization_percent = 100\n'
-        '[scale]\n'
+        "[scale]\n"
     )
     args = [a for a in RULE_OF_THUMB]
     for option in (
