@@ -49,6 +49,9 @@ class OnnxMiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
+        # onnxruntime 1.32 sends usage events to Microsoft unless told not to; truecost
+        # reaches no network the user did not configure.
+        onnxruntime.disable_telemetry_events()
         options = onnxruntime.SessionOptions()
         # 0 lets onnxruntime use one thread per core.
         options.intra_op_num_threads = threads
