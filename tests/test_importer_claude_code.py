@@ -107,7 +107,7 @@ def test_sample_bulk_matches_per_line() -> None:
     bulk = IMPORTER.read_bulk([SAMPLE], ImportContext())
     assert bulk is not None
     assert bulk.table.equals(records_to_arrow(records))
-    assert bulk.lines_read == 467
+    assert bulk.lines_read == 177
     assert bulk.files == 2
     assert bulk.issue_count == 0
 

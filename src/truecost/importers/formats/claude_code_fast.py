@@ -90,9 +90,8 @@ _NO_SPLIT = (
 
 _QUERY = f"""
 WITH scanned AS (
-    SELECT row_number() OVER () AS ordinal, count(*) OVER () AS total_lines, filename,
-           timestamp, requestId AS request_id, message.id AS message_id,
-           message.model AS model, message.usage AS usage
+    SELECT row_number() OVER () AS ordinal, filename, timestamp, requestId AS request_id,
+           message.id AS message_id, message.model AS model, message.usage AS usage
     FROM read_ndjson($files, columns = $columns, filename = true,
                      maximum_object_size = {_MAX_LINE_BYTES})
 ),
@@ -100,12 +99,20 @@ lines AS (
     SELECT *, row_number() OVER (PARTITION BY filename ORDER BY ordinal) AS line_number
     FROM scanned
 ),
+-- The last line of each request, found by a hash aggregate, which DuckDB runs about
+-- twice as fast as ranking the lines of each request. Every synthetic-model line is
+-- a group of its own, so each is reported.
 kept AS (
-    SELECT * FROM lines
-    WHERE usage IS NOT NULL AND json_type(usage) <> 'NULL'
-    QUALIFY model = '{SYNTHETIC_MODEL}' OR row_number() OVER (
-        PARTITION BY message_id, coalesce(request_id, ''), model = '{SYNTHETIC_MODEL}'
-        ORDER BY ordinal DESC) = 1
+    SELECT last.* FROM (
+        SELECT arg_max(
+            struct_pack(ordinal, filename, line_number, timestamp, request_id, message_id,
+                        model, usage),
+            ordinal) AS last
+        FROM lines
+        WHERE usage IS NOT NULL
+        GROUP BY message_id, coalesce(request_id, ''),
+                 CASE WHEN model = '{SYNTHETIC_MODEL}' THEN ordinal END
+    )
 ),
 parsed AS (
     SELECT *, CASE WHEN json_type(usage) = 'OBJECT' THEN {_TRANSFORM} END AS u FROM kept
@@ -141,7 +148,6 @@ SELECT
     '{FORMAT_NAME}' AS format,
     model = '{SYNTHETIC_MODEL}' AS synthetic,
     model = '{SYNTHETIC_MODEL}' OR ({_VALID}) AS valid,
-    total_lines
 FROM parsed JOIN files AS f USING (filename)
 ORDER BY ordinal
 """
@@ -180,20 +186,25 @@ def read_sessions_fast(
 
 def _split(table: pa.Table, files: int) -> tuple[BulkResult, set[str]]:
     """Separate records, synthetic-model lines and files with an invalid kept line."""
-    invalid = table.filter(pc.invert(table.column("valid")))
+    # This path counts the lines that carry usage and were kept, not every line read.
+    lines_read = table.num_rows
+    valid = table.column("valid")
+    synthetic = table.column("synthetic")
+    if pc.all(valid).as_py() is not False and not pc.any(synthetic).as_py():
+        # Clean logs, the common case: nothing to filter out.
+        records = table.select(ARROW_SCHEMA.names).cast(ARROW_SCHEMA)
+        return BulkResult(records, lines_read, [], 0, files), set()
+    invalid = table.filter(pc.invert(valid))
     reread = set(invalid.column("source_file").to_pylist())
-    keep = pc.and_(table.column("valid"), pc.invert(table.column("synthetic")))
+    keep = pc.and_(valid, pc.invert(synthetic))
     if reread:
         outside = pc.invert(pc.is_in(table.column("source_file"), pa.array(sorted(reread))))
         keep = pc.and_(keep, outside)
-    synthetic = table.filter(table.column("synthetic"))
     issues = [
         LineIssue(row["source_file"], row["source_line"], SYNTHETIC_REASON)
-        for row in synthetic.select(["source_file", "source_line"]).to_pylist()
+        for row in table.filter(synthetic).select(["source_file", "source_line"]).to_pylist()
         if row["source_file"] not in reread
     ]
     records = table.filter(keep).select(ARROW_SCHEMA.names).cast(ARROW_SCHEMA)
-    # Lines of every file, those read again included; the caller adds theirs once more.
-    lines_read = table.column("total_lines")[0].as_py() if table.num_rows else 0
     result = BulkResult(records, lines_read, issues, len(issues), files)
     return result, reread
