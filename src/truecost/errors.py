@@ -9,7 +9,12 @@ message on one line and exits with the error's ``exit_status``::
     │   └── MissingInputError     a path does not exist or holds no logs
     ├── ConfigError               truecost.toml, a scenario or a price override is invalid
     ├── LedgerError               the ledger cannot be opened, read or written
-    └── NotifyError               a notification could not be delivered (exit 3)
+    ├── NotifyError               a notification could not be delivered (exit 3)
+    └── CacheError                the semantic cache cannot serve or store an entry
+        ├── EmbeddingError        an embedding backend is missing or unreachable
+        └── CacheStoreError       the cache file or Redis cannot be opened, read or written
+
+The cache errors live in ``truecost.cache.errors``.
 """
 
 from __future__ import annotations
