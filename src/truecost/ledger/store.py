@@ -107,48 +107,55 @@ class Ledger:
     def _insert_new(self, catalog: PriceCatalog) -> tuple[int, int]:
         self._ensure_priced_with(catalog)
         # Ranking every row by id to drop repeats is slow on large batches, so only the
-        # ids that repeat inside the batch (usually none) are ranked.
-        self.con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE repeated AS
-            SELECT id FROM incoming GROUP BY id HAVING count(*) > 1
-            """
-        ).fetchall()
-        self.con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE fresh AS
-            SELECT * FROM incoming
-            WHERE id NOT IN (SELECT id FROM records) AND id NOT IN (SELECT id FROM repeated)
-            UNION ALL
-            SELECT * FROM (
-                SELECT * FROM incoming
-                WHERE id IN (SELECT id FROM repeated) AND id NOT IN (SELECT id FROM records)
-                QUALIFY row_number() OVER (PARTITION BY id ORDER BY source_file, source_line) = 1
+        # ids that repeat inside the batch (usually none) are ranked, and a batch without
+        # repeats goes straight from the Arrow table into the ledger.
+        repeats = first_row(
+            self.con.execute(
+                "SELECT count(*) FROM (SELECT id FROM incoming GROUP BY id HAVING count(*) > 1)"
             )
-            """
-        ).fetchall()
-        self.con.execute("DROP TABLE repeated").fetchall()
-        rates = build_rate_table(self.con, catalog, "fresh")
+        )
+        if repeats and repeats[0]:
+            self.con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE repeated AS
+                SELECT id FROM incoming GROUP BY id HAVING count(*) > 1;
+                CREATE OR REPLACE TEMP VIEW fresh AS
+                SELECT * FROM incoming
+                WHERE id NOT IN (SELECT id FROM records) AND id NOT IN (SELECT id FROM repeated)
+                UNION ALL
+                SELECT * FROM (
+                    SELECT * FROM incoming
+                    WHERE id IN (SELECT id FROM repeated) AND id NOT IN (SELECT id FROM records)
+                    QUALIFY row_number() OVER (PARTITION BY id ORDER BY source_file, source_line) = 1
+                )
+                """
+            ).fetchall()
+        else:
+            self.con.execute(
+                """
+                CREATE OR REPLACE TEMP VIEW fresh AS
+                SELECT * FROM incoming WHERE id NOT IN (SELECT id FROM records)
+                """
+            ).fetchall()
+        rates = build_rate_table(self.con, catalog, "incoming")
         hourly = _has_hourly_prices(rates)
+        unpriced_before = self._unpriced_count()
         self.con.register("rates", rates)
         try:
             select = priced_select_sql("fresh", "rates", IMPORT_COLUMNS)
-            self.con.execute(f"INSERT INTO records {select}").fetchall()
-            row = first_row(self.con.execute("SELECT count(*) FROM fresh"))
-            unpriced_row = first_row(
-                self.con.execute(
-                    "SELECT count(*) FROM records WHERE cost_usd IS NULL "
-                    "AND id IN (SELECT id FROM fresh)"
-                )
-            )
+            inserted = first_row(self.con.execute(f"INSERT INTO records {select}"))
         finally:
             self.con.unregister("rates")
-            self.con.execute("DROP TABLE fresh").fetchall()
+            self.con.execute("DROP VIEW fresh; DROP TABLE IF EXISTS repeated").fetchall()
+        unpriced = self._unpriced_count() - unpriced_before
         if hourly:
             # An hourly price is shared by every call of its hour, stored or new.
             self._reprice_all(catalog)
-        inserted = int(row[0]) if row else 0
-        return inserted, int(unpriced_row[0]) if unpriced_row else 0
+        return (int(inserted[0]) if inserted else 0), unpriced
+
+    def _unpriced_count(self) -> int:
+        row = first_row(self.con.execute("SELECT count(*) FROM records WHERE cost_usd IS NULL"))
+        return int(row[0]) if row else 0
 
     def record_import(
         self,
