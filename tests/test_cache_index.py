@@ -46,3 +46,32 @@ def test_projected_mode_finds_near_duplicates() -> None:
 
 def test_empty_index_returns_nothing() -> None:
     assert VectorIndex(4).search(np.ones(4, dtype=np.float32)) == []
+
+
+def assert_top_k(index: VectorIndex, vectors: np.ndarray, query: np.ndarray, k: int) -> None:
+    """The search returns k keys whose scores are the k highest, in order (ties in any order)."""
+    scores = vectors @ query
+    found = index.search(query, k)
+    assert [similarity for _, similarity in found] == sorted(scores, reverse=True)[:k]
+    assert [similarity for _, similarity in found] == [scores[key] for key, _ in found]
+    assert len({key for key, _ in found}) == k
+
+
+def test_exact_search_matches_a_full_sort() -> None:
+    # 20,000 rows: the top-k filter bounds by block maxima (256 rows a block).
+    vectors = random_unit(20_000, 5)
+    # 300 near copies of one vector in consecutive rows: every top row is in one or two blocks.
+    vectors[1000:1300] = normalize_rows(vectors[1000] + 0.01 * random_unit(300, 6))
+    index = VectorIndex(32, exact_below=10**9)
+    index.add_many(list(range(20_000)), vectors)
+    for query in (vectors[1000], vectors[5], random_unit(1, 7)[0]):
+        for k in (1, 10, 79, 80):
+            assert_top_k(index, vectors, query, k)
+
+
+def test_exact_search_of_fewer_blocks_than_k() -> None:
+    # 2,000 rows are 7 blocks, fewer than k = 10: every row is a candidate.
+    vectors = random_unit(2_000, 8)
+    index = VectorIndex(32, exact_below=10**9)
+    index.add_many(list(range(2_000)), vectors)
+    assert_top_k(index, vectors, vectors[3], 10)
