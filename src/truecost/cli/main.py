@@ -13,6 +13,7 @@ import pkgutil
 import sys
 
 import click
+import duckdb
 
 from truecost import __version__
 from truecost.errors import TruecostError
@@ -70,21 +71,41 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_status
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        # click turns Ctrl-C into Abort.
+        click.echo(_INTERRUPTED, err=True)
         return 130
     except click.ClickException as exc:
         exc.show()
         return 2
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except KeyboardInterrupt:
-        click.echo(
-            "interrupted; the ledger keeps every batch committed before the interrupt", err=True
-        )
+    except (KeyboardInterrupt, RuntimeError, duckdb.Error) as exc:
+        if not _is_interrupt(exc):
+            raise
+        click.echo(_INTERRUPTED, err=True)
         return 130
     except BrokenPipeError:
         return 0
     return _exit_status
+
+
+_INTERRUPTED = (
+    "interrupted: the ledger keeps every batch stored before the interrupt; "
+    "run the same import again to add the rest"
+)
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """Return True for Ctrl-C, however DuckDB reported it.
+
+    DuckDB turns Ctrl-C during a query into ``InterruptException`` or a
+    ``RuntimeError('Query interrupted')``, and a Ctrl-C inside a Python stream it
+    reads into an error whose message names ``KeyboardInterrupt``.
+    """
+    if isinstance(exc, KeyboardInterrupt | duckdb.InterruptException):
+        return True
+    message = str(exc)
+    return "Query interrupted" in message or "KeyboardInterrupt" in message
 
 
 # Commands that finish with a status other than 0 without an error (for example

@@ -7,6 +7,7 @@ leaves the ledger as it was before the unfinished batch.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,7 +99,7 @@ class Ledger:
                 inserted, unpriced = self._insert_new(catalog)
                 self.con.execute("COMMIT").fetchall()
             except BaseException:
-                self.con.execute("ROLLBACK").fetchall()
+                self._rollback()
                 raise
         finally:
             self.con.unregister("incoming")
@@ -153,6 +154,12 @@ class Ledger:
             self._reprice_all(catalog)
         return (int(inserted[0]) if inserted else 0), unpriced
 
+    def _rollback(self) -> None:
+        """Roll back the open transaction; after an interrupt DuckDB may have ended it already."""
+        # The original error is what the caller needs to see, not this one.
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("ROLLBACK").fetchall()
+
     def _unpriced_count(self) -> int:
         row = first_row(self.con.execute("SELECT count(*) FROM records WHERE cost_usd IS NULL"))
         return int(row[0]) if row else 0
@@ -189,7 +196,7 @@ class Ledger:
             changed = self._ensure_priced_with(catalog)
             self.con.execute("COMMIT").fetchall()
         except BaseException:
-            self.con.execute("ROLLBACK").fetchall()
+            self._rollback()
             raise
         return changed
 
