@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -242,3 +243,54 @@ def test_csv_not_utf8_is_input_error(tmp_path: Path) -> None:
         InputError, match=r"latin1\.csv: the file is not UTF-8 \(it contains the byte 0xe9\)"
     ):
         list(detect_file(path).read(path, ImportContext()))
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "timestamp,provider,model,prompt_tokens,completion_tokens",
+            "column 'prompt_tokens' looks like input_tokens; map it with --column input_tokens=prompt_tokens",
+        ),
+        (
+            "timestamp,provider,model,input_tokens,outptu_tokens",
+            "column 'outptu_tokens' looks like output_tokens; map it with --column output_tokens=outptu_tokens",
+        ),
+        (
+            "timestamp,provider,model,tokens_in,tokens_out",
+            "no token column (expected one of input_tokens",
+        ),
+    ],
+)
+def test_csv_token_columns_checked(tmp_path: Path, header: str, message: str) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(f"{header}\n2025-01-02T03:04:05Z,openai,gpt-4o,1000,1000\n", encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(message)):
+        list(get_importer("csv").read(path, ImportContext()))
+
+
+def test_column_map_missing_column(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "timestamp,provider,model,input_tokens,output_tokens\n2025-01-02T03:04:05Z,openai,gpt-4o,1,1\n",
+        encoding="utf-8",
+    )
+    context = ImportContext(column_map={"input_tokens": "inn"})
+    with pytest.raises(
+        InputError, match=re.escape("--column input_tokens=inn: there is no column 'inn'")
+    ):
+        list(get_importer("csv").read(path, context))
+
+
+def test_jsonl_token_key_typo(tmp_path: Path) -> None:
+    path = tmp_path / "usage.jsonl"
+    row = {
+        "timestamp": "2025-01-02T03:04:05Z",
+        "provider": "openai",
+        "model": "gpt-4o",
+        "input_tokens": 5,
+        "output_token": 7,
+    }
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="column 'output_token' looks like output_tokens"):
+        list(get_importer("jsonl").read(path, ImportContext()))

@@ -130,6 +130,11 @@ def detect_file(path: Path) -> Importer:
     for importer in importers():
         if importer.detect(path, head):
             return importer
+    # A bad line among the first few must not hide the format of the rest: the
+    # importer skips and reports it. So each line is also tried on its own.
+    for importer in importers():
+        if any(importer.detect(path, [line]) for line in head):
+            return importer
     known = ", ".join(sorted(_IMPORTERS))
     raise UnknownFormatError(
         f"{path}: no importer recognises this file. Name its format with --format on "

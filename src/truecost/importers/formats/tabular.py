@@ -9,6 +9,7 @@ the import names one. A row without an ``id`` gets a hash of its content.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import json
 import re
@@ -177,6 +178,53 @@ def row_of(record: UsageRecord) -> dict[str, str]:
     return {name: cells[name] for name in TABULAR_FIELDS}
 
 
+# Names other tools give the token counts, and the record field each one is.
+_KNOWN_ALIASES = {
+    "prompt_tokens": "input_tokens",
+    "completion_tokens": "output_tokens",
+    "cached_tokens": "cache_read_tokens",
+    "cache_creation_input_tokens": "cache_write_5m_tokens",
+    "cache_read_input_tokens": "cache_read_tokens",
+}
+
+
+def check_columns(
+    where: str, present: list[str], columns: dict[str, str], context: ImportContext
+) -> None:
+    """Reject a header (or first JSON object) whose token counts would silently read as zero.
+
+    A mapped column that is missing, a token column spelled like a known field, a
+    column another tool uses for tokens, and a table without any token column all
+    raise ``InputError`` naming the column and the ``--column`` option that fixes it.
+    """
+    present_set = set(present)
+    for field_name, column in context.column_map.items():
+        if column not in present_set:
+            raise InputError(
+                f"{where}: --column {field_name}={column}: there is no column '{column}' "
+                f"(found: {', '.join(present)})"
+            )
+    token_fields = COUNT_FIELDS[:6]
+    unknown = [name for name in present if name not in set(columns.values())]
+    for field_name in token_fields:
+        if columns[field_name] in present_set:
+            continue
+        for name in unknown:
+            alias = _KNOWN_ALIASES.get(name)
+            close = difflib.get_close_matches(name, [columns[field_name]], n=1, cutoff=0.8)
+            if alias == field_name or close:
+                raise InputError(
+                    f"{where}: column '{name}' looks like {field_name}; map it with "
+                    f"--column {field_name}={name}, or rename it"
+                )
+    if not any(columns[name] in present_set for name in token_fields):
+        expected = ", ".join(columns[name] for name in token_fields)
+        raise InputError(
+            f"{where}: no token column (expected one of {expected}; found: "
+            f"{', '.join(present)}); map yours with --column input_tokens=COLUMN"
+        )
+
+
 class _TableImporter(Importer):
     """Shared row handling of the CSV and JSONL importers."""
 
@@ -185,10 +233,14 @@ class _TableImporter(Importer):
     ) -> Iterator[ImportItem]:
         columns = column_names(context)
         seen: Counter[str] = Counter()
+        checked = self.name == "csv"
         for number, row in rows:
             if isinstance(row, LineIssue):
                 yield row
                 continue
+            if not checked:
+                check_columns(f"{path}:{number}", list(row), columns, context)
+                checked = True
             try:
                 record = record_from_row(row, columns, context, (str(path), number))
             except BadValue as exc:
@@ -220,6 +272,8 @@ class CsvImporter(_TableImporter):
                 reader = csv.DictReader(handle)
                 header = reader.fieldnames or []
                 missing = [columns[f] for f in ("timestamp", "model") if columns[f] not in header]
+                if not missing:
+                    check_columns(f"{path}:1", list(header), columns, context)
                 if missing:
                     raise InputError(
                         f"{path}:1: the header has no column {', '.join(map(repr, missing))} "
