@@ -203,3 +203,41 @@ def test_custom_model_missing_input_noted(tmp_path: Path, ledger: Ledger) -> Non
         "priced by override prices.toml#1; "
         "override prices.toml#1 gives no input price: input tokens billed at $0"
     )
+
+
+def test_misdated_records_skipped(tmp_path: Path, ledger: Ledger, catalog: PriceCatalog) -> None:
+    logs = write_tiny(
+        tmp_path / "a.tiny",
+        [
+            *rows(0, 1),
+            f"old,1970-01-02T00:00:00+00:00,{MODEL},10,1",
+            f"future,5138-11-16T09:46:39+00:00,{MODEL},10,1",
+        ],
+    )
+    summary = import_paths(ledger, [logs], catalog, ImportContext())
+    assert summary.imported == 1
+    assert [issue.line for issue in summary.issues] == [2, 3]
+    assert "timestamp 5138-11-16 09:46 UTC is outside 2015 to a year from now" in str(
+        summary.issues[1]
+    )
+
+
+def test_unpriced_web_searches_noted(ledger: Ledger, catalog: PriceCatalog) -> None:
+    from datetime import UTC, datetime
+
+    from truecost.record import UsageRecord, records_to_arrow
+
+    record = UsageRecord(
+        id="ws",
+        timestamp=datetime(2026, 8, 11, tzinfo=UTC),
+        provider="openrouter",
+        model="openai/gpt-4.1-mini",
+        input_tokens=1000,
+        output_tokens=10,
+        other_units={"web_searches": 2},
+    )
+    ledger.insert(records_to_arrow([record]), catalog)
+    note = ledger.con.execute("SELECT price_note FROM records").fetchall()[0][0]
+    assert (
+        note == "2 web searches not priced: the price data has no web-search price for this model"
+    )

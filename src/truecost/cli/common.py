@@ -223,6 +223,23 @@ def run_import(
         )
 
 
+def read_paths_directly(
+    paths: list[Path], catalog: PriceCatalog, context: ImportContext, input_format: str | None
+) -> Ledger:
+    """Read log paths into an in-memory ledger, warning on stderr about the lines skipped."""
+    ledger = Ledger(None)
+    summary = run_import(ledger, paths, catalog, context, input_format)
+    if summary.skipped_lines:
+        click.echo(
+            f"warning: {summary.skipped_lines:,} lines skipped (run 'truecost import' on "
+            "the same paths for the full list):",
+            err=True,
+        )
+        for issue in summary.issues[:3]:
+            click.echo(f"  {issue}", err=True)
+    return ledger
+
+
 def now_utc() -> datetime:
     """Return the current time in UTC."""
     return datetime.now(UTC)

@@ -15,10 +15,9 @@ from truecost.cli.common import (
     ledger_option,
     load_catalog,
     open_for_reading,
-    run_import,
+    read_paths_directly,
 )
 from truecost.cli.report import selection_from_options
-from truecost.ledger import Ledger
 
 # Exported columns, in order; ``usd`` is our price and ``reported_usd`` the provider's,
 # both as decimal strings rounded to the micro-dollar so no digit depends on a float.
@@ -80,8 +79,7 @@ def command(
         context = build_context(
             feature, user, environment, provider, fields, columns, fallback_timestamp
         )
-        ledger = Ledger(None)
-        run_import(ledger, list(paths), catalog, context, input_format)
+        ledger = read_paths_directly(list(paths), catalog, context, input_format)
     else:
         ledger = open_for_reading(ledger_path, catalog)
     where, params = selection.where_sql()

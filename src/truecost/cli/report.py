@@ -17,10 +17,9 @@ from truecost.cli.common import (
     load_catalog,
     open_for_reading,
     parse_fields,
-    run_import,
+    read_paths_directly,
 )
 from truecost.errors import InputError
-from truecost.ledger import Ledger
 from truecost.outputs.spend import render_spend
 
 
@@ -129,8 +128,7 @@ def command(
         context = build_context(
             feature, user, environment, provider, fields, columns, fallback_timestamp
         )
-        ledger = Ledger(None)
-        run_import(ledger, list(paths), catalog, context, input_format)
+        ledger = read_paths_directly(list(paths), catalog, context, input_format)
     else:
         ledger = open_for_reading(ledger_path, catalog)
     # The comparison and HTML modules load only when asked for, which keeps a

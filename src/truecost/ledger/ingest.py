@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -176,11 +176,33 @@ def _drop_oversized(table: pa.Table, summary: ImportSummary) -> pa.Table:
     return table.filter(pc.invert(oversized))
 
 
+# Calls dated before this, or more than a year after the import, are logging errors
+# (a millisecond epoch read as seconds, a zeroed clock), not spend to report.
+EARLIEST_CALL = datetime(2015, 1, 1, tzinfo=UTC)
+FUTURE_MARGIN = timedelta(days=366)
+
+
+def _drop_misdated(table: pa.Table, summary: ImportSummary) -> pa.Table:
+    """Skip records dated before 2015 or more than a year in the future."""
+    latest = datetime.now(UTC) + FUTURE_MARGIN
+    stamps = table.column("ts")
+    misdated = pc.or_(pc.less(stamps, EARLIEST_CALL), pc.greater(stamps, latest))
+    if not pc.any(misdated).as_py():
+        return table
+    for row in table.filter(misdated).select(["source_file", "source_line", "ts"]).to_pylist():
+        reason = (
+            f"timestamp {row['ts']:%Y-%m-%d %H:%M} UTC is outside 2015 to a year from now; "
+            "fix the line (a millisecond epoch read as seconds?) or remove it"
+        )
+        summary.add_issue(LineIssue(row["source_file"], row["source_line"], reason))
+    return table.filter(pc.invert(misdated))
+
+
 def _store_bulk(
     ledger: Ledger, catalog: PriceCatalog, summary: ImportSummary, table: pa.Table, read: int
 ) -> None:
     summary.records_read += read
-    table = _drop_oversized(table, summary)
+    table = _drop_misdated(_drop_oversized(table, summary), summary)
     if table.num_rows == 0:
         return
     result = ledger.insert_batch(table, catalog)

@@ -107,9 +107,20 @@ def _groups_table(report: SpendReport) -> Table:
     return Table(columns=columns, rows=rows, align_right=right)
 
 
+def _total_text(report: SpendReport) -> str:
+    """Return the total, saying how many requests it leaves out for lack of a price."""
+    unpriced = sum(u.requests for u in report.unpriced)
+    if not unpriced:
+        return format_usd(report.total_usd)
+    return (
+        f"{format_usd(report.total_usd)} for the priced requests; {unpriced:,} unpriced "
+        "requests are not included (see Unpriced below)"
+    )
+
+
 def _headline(report: SpendReport) -> list[tuple[str, str]]:
     lines = [
-        ("total", format_usd(report.total_usd)),
+        ("total", _total_text(report)),
         ("requests", format_count(report.requests)),
     ]
     if report.first_ts and report.last_ts:
@@ -125,7 +136,7 @@ def _headline(report: SpendReport) -> list[tuple[str, str]]:
         difference = (ours or Decimal(0)) - (theirs or Decimal(0))
         lines.append(
             (
-                "  of calls we also priced",
+                "reported against ours",
                 f"{report.reported_calls:,} calls: reported {format_usd(theirs)}, ours "
                 f"{format_usd(ours)}, difference {format_usd(difference)}",
             )

@@ -188,7 +188,11 @@ def priced_select_sql(source: str, rates: str, columns: list[str], hourly: bool 
                {_usd_sql(cost)} AS cost_usd,
                {_usd_sql(uncached)} AS uncached_cost_usd,
                r.price_model,
-               r.price_note
+               CASE WHEN s.web_searches > 0 AND r.r_web_search = 0 THEN
+                   concat_ws('; ', r.price_note,
+                             s.web_searches || ' web searches not priced: the price data has '
+                             || 'no web-search price for this model')
+               ELSE r.price_note END AS price_note
         FROM {source} AS s
         LEFT JOIN {rates} AS r
           ON r.provider = s.provider
