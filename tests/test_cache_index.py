@@ -58,12 +58,12 @@ def assert_top_k(index: VectorIndex, vectors: np.ndarray, query: np.ndarray, k: 
 
 
 def test_exact_search_matches_a_full_sort() -> None:
-    # 20,000 rows: the top-k filter bounds by block maxima (256 rows a block).
-    vectors = random_unit(20_000, 5)
+    # 40,000 rows: two threads share the scan, and the top-k filter bounds by block maxima.
+    vectors = random_unit(40_000, 5)
     # 300 near copies of one vector in consecutive rows: every top row is in one or two blocks.
     vectors[1000:1300] = normalize_rows(vectors[1000] + 0.01 * random_unit(300, 6))
     index = VectorIndex(32, exact_below=10**9)
-    index.add_many(list(range(20_000)), vectors)
+    index.add_many(list(range(40_000)), vectors)
     for query in (vectors[1000], vectors[5], random_unit(1, 7)[0]):
         for k in (1, 10, 79, 80):
             assert_top_k(index, vectors, query, k)
