@@ -19,6 +19,7 @@ from truecost.cache.embeddings import Embedder, Vectors
 from truecost.cache.labeled import LabeledTexts
 from truecost.cache.policy import CachePolicy
 from truecost.cache.semantic import SemanticCache
+from truecost.errors import InputError
 
 DEFAULT_THRESHOLDS = (0.80, 0.85, 0.90, 0.93, 0.95, 0.97, 0.98)
 DEFAULT_MARGINS = (0.0, 0.05, 0.10, 0.15, 0.20)
@@ -185,6 +186,23 @@ class Calibration:
         return best_within([*self.fixed, *self.margin, *self.learned], self.target_wrong_rate)
 
 
+# Fewer texts than this give a replay with too few hits to estimate a wrong-hit share.
+MIN_TEXTS = 20
+
+
+def _check_enough(data: LabeledTexts) -> None:
+    """Raise ``InputError`` unless the data has repeated labels and two or more labels."""
+    counts: dict[str, int] = {}
+    for label in data.labels:
+        counts[label] = counts.get(label, 0) + 1
+    if len(data.texts) < MIN_TEXTS or len(counts) < 2 or max(counts.values()) < 2:
+        raise InputError(
+            f"{data.source}: {len(data.texts)} texts with {len(counts)} labels are too few to "
+            f"calibrate; give at least {MIN_TEXTS} texts, two or more labels, and some label "
+            "more than once (raise --limit)"
+        )
+
+
 def calibrate(
     data: LabeledTexts,
     embedder: PrecomputedEmbedder,
@@ -194,6 +212,7 @@ def calibrate(
     margins: Sequence[float] = DEFAULT_MARGINS,
 ) -> Calibration:
     """Measure the pair curve and replay fixed, margin and learned policies."""
+    _check_enough(data)
     base = CachePolicy()
     positive_margins = [m for m in margins if m > 0]
     learned_base = replace(base, learn_thresholds=True)
