@@ -43,6 +43,16 @@ def test_minilm_batches_match_single_texts(minilm: OnnxMiniLMEmbedder) -> None:
     assert np.allclose(together, alone, atol=1e-5)
 
 
+def test_minilm_fits_then_embed_same_vectors(minilm: OnnxMiniLMEmbedder) -> None:
+    texts = ["a short one", "a considerably longer sentence about a card that never arrived"]
+    fresh = minilm.embed(texts)
+    # fits() keeps the last encoding: embed() must use it only for the text it belongs to.
+    assert minilm.fits(texts[0])
+    assert np.array_equal(minilm.embed([texts[0]])[0], fresh[0])
+    assert minilm.fits(texts[0])
+    assert np.array_equal(minilm.embed([texts[1]])[0], fresh[1])
+
+
 def test_minilm_ranks_paraphrase_above_other_intent(minilm: OnnxMiniLMEmbedder) -> None:
     query, paraphrase, other = minilm.embed(
         ["My card still has not arrived", "When will my new card come?", "How do I reset my PIN?"]

@@ -49,12 +49,21 @@ class OnnxMiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
+        # The text ``fits`` last tokenized and its encoding: a lookup calls ``fits`` and then
+        # ``embed`` on the same text, which then need not tokenize it again.
+        self._last_encoding: tuple[str, Any] | None = None
         # onnxruntime 1.32 sends usage events to Microsoft unless told not to; truecost
         # reaches no network the user did not configure.
         onnxruntime.disable_telemetry_events()
         options = onnxruntime.SessionOptions()
         # 0 lets onnxruntime use one thread per core.
         options.intra_op_num_threads = threads
+        # Spinning worker threads took the cores from other processes and from the index scan
+        # that follows each embedding. Without spinning, lookups on the busy 2-core benchmark
+        # machine had a p99 of 12 ms instead of 32 ms (docs/benchmarks/cache.md). Results are
+        # bitwise the same with or without spinning and for any thread count.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         try:
             self._session = onnxruntime.InferenceSession(
                 str(model_file), options, providers=["CPUExecutionProvider"]
@@ -75,7 +84,9 @@ class OnnxMiniLMEmbedder:
         return self._dimensions
 
     def fits(self, text: str) -> bool:
-        return len(self._tokenizer.encode(text).ids) <= MAX_TOKENS
+        encoding = self._tokenizer.encode(text)
+        self._last_encoding = (text, encoding)
+        return len(encoding.ids) <= MAX_TOKENS
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         result = np.zeros((len(texts), self._dimensions), dtype=np.float32)
@@ -86,7 +97,11 @@ class OnnxMiniLMEmbedder:
         return result
 
     def _embed_batch(self, texts: list[str]) -> Vectors:
-        encodings = self._tokenizer.encode_batch(texts)
+        last = self._last_encoding
+        if len(texts) == 1 and last is not None and last[0] == texts[0]:
+            encodings = [last[1]]
+        else:
+            encodings = self._tokenizer.encode_batch(texts)
         length = min(max(len(e.ids) for e in encodings), MAX_TOKENS)
         ids = np.zeros((len(texts), length), dtype=np.int64)
         mask = np.zeros((len(texts), length), dtype=np.int64)
