@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Callable
@@ -165,6 +166,22 @@ def _add_import_options(func: F, format_flags: tuple[str, ...]) -> F:
     return func
 
 
+_ATTRIBUTES = ("feature", "user", "environment")
+
+
+def _attribute_fields(fields: tuple[str, ...]) -> dict[str, str]:
+    parsed = parse_fields(fields, "--field")
+    for name in parsed:
+        if name not in _ATTRIBUTES:
+            close = difflib.get_close_matches(name, _ATTRIBUTES, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise InputError(
+                f"invalid --field '{name}={parsed[name]}': --field sets one of "
+                f"{', '.join(_ATTRIBUTES)}.{hint}"
+            )
+    return parsed
+
+
 def build_context(
     feature: str | None,
     user: str | None,
@@ -185,7 +202,7 @@ def build_context(
         user=user,
         environment=environment,
         provider=provider,
-        attribute_fields=parse_fields(fields, "--field"),
+        attribute_fields=_attribute_fields(fields),
         column_map=parse_fields(columns, "--column"),
         fallback_timestamp=when,
     )

@@ -74,7 +74,12 @@ def describe_validation_error(path: Path, exc: ValidationError, model: type[Base
         return f"{path}: missing key '{location}'. Add it and try again."
     message = str(first["msg"]).removeprefix("Value error, ")
     value = first.get("input")
-    shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+    repeated = "got " in str(first["msg"])
+    shown = (
+        f" (got {value!r})"
+        if value is not None and not isinstance(value, dict) and not repeated
+        else ""
+    )
     return f"{path}: invalid value for '{location}': {message}{shown}."
 
 

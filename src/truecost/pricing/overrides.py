@@ -26,7 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from truecost.errors import ConfigError
 
@@ -91,6 +98,14 @@ class PriceOverride(TierRates):
     tiers: list[Tier] = Field(default_factory=list)
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _since_before_until(self) -> PriceOverride:
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ValueError(
+                f"since {self.since} is not before until {self.until}, so the entry never applies"
+            )
+        return self
+
     @field_validator("model")
     @classmethod
     def _model_not_empty(cls, value: str) -> str:
@@ -149,7 +164,12 @@ def format_validation_error(path: Path, exc: ValidationError, model: type[BaseMo
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return f"{path}: unknown key '{location}'.{hint}"
     value = first.get("input")
-    shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+    repeated = "got " in str(first["msg"])
+    shown = (
+        f" (got {value!r})"
+        if value is not None and not isinstance(value, dict) and not repeated
+        else ""
+    )
     return f"{path}: invalid value for '{location}': {first['msg']}{shown}."
 
 
