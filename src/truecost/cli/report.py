@@ -123,6 +123,11 @@ def command(
     """Report spend from the ledger, or from PATHS read directly (nothing is stored)."""
     selection = selection_from_options(since, until, filters)
     group_by = parse_by(by)
+    if config_path is not None:
+        # Only the HTML report reads the file, but a bad --config is an error either way.
+        from truecost.config import load_config
+
+        load_config(config_path)
     catalog = load_catalog(price_files)
     if paths:
         context = build_context(
