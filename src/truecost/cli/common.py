@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -112,7 +115,10 @@ def parse_fields(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 def import_context_options(func: F) -> F:
-    """Add the options that set attributes and fallbacks of imported records."""
+    """Add the options that set attributes and fallbacks of imported records.
+
+    The command receives them together as ``import_options: ImportOptions``.
+    """
     return _import_options(("--input-format",))(func)
 
 
@@ -128,7 +134,42 @@ def import_options_with_format(func: F) -> F:
     return _import_options(("--format", "--input-format"))(func)
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """The import options of ``report``, ``records`` and ``import``, gathered in one value."""
+
+    feature: str | None
+    user: str | None
+    environment: str | None
+    provider: str | None
+    fields: tuple[str, ...]
+    columns: tuple[str, ...]
+    fallback_timestamp: str | None
+    input_format: str | None
+    price_files: tuple[Path, ...]
+
+    def context(self) -> ImportContext:
+        """Return the ``ImportContext`` these options describe."""
+        return build_context(
+            self.feature,
+            self.user,
+            self.environment,
+            self.provider,
+            self.fields,
+            self.columns,
+            self.fallback_timestamp,
+        )
+
+
+_IMPORT_PARAMETERS = tuple(field.name for field in dataclass_fields(ImportOptions))
+
+
 def _add_import_options(func: F, format_flags: tuple[str, ...]) -> F:
+    @functools.wraps(func)
+    def collect(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _IMPORT_PARAMETERS}
+        return func(*args, import_options=ImportOptions(**values), **kwargs)
+
     options = [
         click.option("--feature", help="Feature name for every record that carries none."),
         click.option("--user", help="User or customer for every record that carries none."),
@@ -161,9 +202,10 @@ def _add_import_options(func: F, format_flags: tuple[str, ...]) -> F:
         ),
         prices_option,
     ]
+    wrapped: Any = collect
     for option in reversed(options):
-        func = option(func)
-    return func
+        wrapped = option(wrapped)
+    return cast(F, wrapped)
 
 
 _ATTRIBUTES = ("feature", "user", "environment")

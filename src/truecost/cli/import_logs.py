@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from truecost.cli.common import (
-    build_context,
+    ImportOptions,
     import_options_with_format,
     ledger_option,
     load_catalog,
@@ -37,25 +37,17 @@ from truecost.outputs.render import to_json
 def command(
     paths: tuple[Path, ...],
     ledger_path: Path | None,
-    feature: str | None,
-    user: str | None,
-    environment: str | None,
-    provider: str | None,
-    fields: tuple[str, ...],
-    columns: tuple[str, ...],
-    fallback_timestamp: str | None,
-    input_format: str | None,
-    price_files: tuple[Path, ...],
+    import_options: ImportOptions,
     strict: bool,
     output_format: str,
 ) -> None:
     """Import log files or folders into the ledger; records already there are skipped."""
-    context = build_context(
-        feature, user, environment, provider, fields, columns, fallback_timestamp
-    )
-    catalog = load_catalog(price_files)
+    context = import_options.context()
+    catalog = load_catalog(import_options.price_files)
     with open_ledger(resolve_ledger_path(ledger_path)) as ledger:
-        summary = run_import(ledger, list(paths), catalog, context, input_format, strict)
+        summary = run_import(
+            ledger, list(paths), catalog, context, import_options.input_format, strict
+        )
         unpriced = first_row(
             ledger.con.execute("SELECT count(*) FROM records WHERE cost_usd IS NULL")
         )

@@ -10,7 +10,7 @@ import duckdb
 import pyarrow.csv as pa_csv
 
 from truecost.cli.common import (
-    build_context,
+    ImportOptions,
     import_context_options,
     ledger_option,
     load_catalog,
@@ -61,25 +61,15 @@ def command(
     since: str | None,
     until: str | None,
     filters: tuple[str, ...],
-    feature: str | None,
-    user: str | None,
-    environment: str | None,
-    provider: str | None,
-    fields: tuple[str, ...],
-    columns: tuple[str, ...],
-    fallback_timestamp: str | None,
-    input_format: str | None,
-    price_files: tuple[Path, ...],
+    import_options: ImportOptions,
     output_format: str,
 ) -> None:
     """Print every priced record (unpriced ones with usd null) as JSON lines or CSV."""
     selection = selection_from_options(since, until, filters)
-    catalog = load_catalog(price_files)
+    catalog = load_catalog(import_options.price_files)
     if paths:
-        context = build_context(
-            feature, user, environment, provider, fields, columns, fallback_timestamp
-        )
-        ledger = read_paths_directly(list(paths), catalog, context, input_format)
+        context = import_options.context()
+        ledger = read_paths_directly(list(paths), catalog, context, import_options.input_format)
     else:
         ledger = open_for_reading(ledger_path, catalog)
     where, params = selection.where_sql()

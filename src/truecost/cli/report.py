@@ -10,7 +10,7 @@ import click
 from truecost.analyses.spend import DIMENSIONS, Selection, parse_day, spend_report
 from truecost.cli._config import config_option
 from truecost.cli.common import (
-    build_context,
+    ImportOptions,
     format_option,
     import_context_options,
     ledger_option,
@@ -109,15 +109,7 @@ def command(
     html_path: Path | None,
     png_dir: Path | None,
     config_path: Path | None,
-    feature: str | None,
-    user: str | None,
-    environment: str | None,
-    provider: str | None,
-    fields: tuple[str, ...],
-    columns: tuple[str, ...],
-    fallback_timestamp: str | None,
-    input_format: str | None,
-    price_files: tuple[Path, ...],
+    import_options: ImportOptions,
     output_format: str,
 ) -> None:
     """Report spend from the ledger, or from PATHS read directly (nothing is stored)."""
@@ -128,12 +120,10 @@ def command(
         from truecost.config import load_config
 
         load_config(config_path)
-    catalog = load_catalog(price_files)
+    catalog = load_catalog(import_options.price_files)
     if paths:
-        context = build_context(
-            feature, user, environment, provider, fields, columns, fallback_timestamp
-        )
-        ledger = read_paths_directly(list(paths), catalog, context, input_format)
+        context = import_options.context()
+        ledger = read_paths_directly(list(paths), catalog, context, import_options.input_format)
     else:
         ledger = open_for_reading(ledger_path, catalog)
     # The comparison and HTML modules load only when asked for, which keeps a
