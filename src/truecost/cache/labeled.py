@@ -40,7 +40,7 @@ def load_labeled(
 
 
 def sample_labeled(data: LabeledTexts, size: int, seed: int = 0) -> LabeledTexts:
-    """A random sample of ``size`` texts, in their original order."""
+    """Return a random sample of ``size`` texts, in their original order."""
     if size < 1:
         raise InputError(f"sample size must be >= 1, got {size}")
     if size >= len(data.texts):

@@ -52,8 +52,8 @@ class OnnxMiniLMEmbedder:
         # The text ``fits`` last tokenized and its encoding: a lookup calls ``fits`` and then
         # ``embed`` on the same text, which then need not tokenize it again.
         self._last_encoding: tuple[str, Any] | None = None
-        # onnxruntime 1.32 sends usage events to Microsoft unless told not to; truecost
-        # reaches no network the user did not configure.
+        # onnxruntime 1.32 sends usage events to Microsoft unless they are disabled, and
+        # truecost reaches no network the user did not configure.
         onnxruntime.disable_telemetry_events()
         options = onnxruntime.SessionOptions()
         # 0 lets onnxruntime use one thread per core.

@@ -52,7 +52,7 @@ class EntryEvidence:
 
 
 def learned_threshold(evidence: EntryEvidence, policy: CachePolicy) -> float:
-    """The threshold an entry earns from its evidence.
+    """Return the threshold an entry earns from its evidence.
 
     It starts at the policy's threshold and stays above the highest similarity at which a
     wrong match was seen (plus ``learn_step``). Once at least ``learn_min_correct`` right

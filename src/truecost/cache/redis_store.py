@@ -197,8 +197,12 @@ class RedisStore:
 
 
 def _encode(value: object) -> str:
-    # Redis stores strings; an empty string stands for None.
-    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+    # Redis stores strings, so an empty string represents None.
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
 
 
 def _optional_float(text: str | None) -> float | None:

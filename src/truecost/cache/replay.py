@@ -32,14 +32,14 @@ class QueryRecord:
     query: str
     cost_usd: Decimal
     system_prompt: str = ""
-    # The logged answer; without it the record id stands in, so no two answers compare equal.
+    # The logged response. Without it the record id is used instead, so no two responses compare equal.
     response: str | None = None
     id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class CacheSavings:
-    """What the cache would have done to the replayed calls."""
+    """The outcome of replaying calls through the cache: hits, savings and expected wrong answers."""
 
     queries: int
     exact_hits: int

@@ -1,4 +1,4 @@
-"""Where cache entries live: the store interface and the default store, one SQLite file.
+"""Cache entry storage: the store interface and the default store, one SQLite file.
 
 A store keeps entries and their vectors; the cache keeps the nearest-neighbour index in memory
 and rebuilds it from ``load_vectors`` when it opens. Times are Unix seconds (float).
@@ -41,7 +41,7 @@ class Entry:
 
 @dataclass(slots=True)
 class IndexedEntry:
-    """What the in-memory index needs of an entry."""
+    """The fields of an entry that the in-memory index needs."""
 
     id: int
     partition: str
@@ -78,7 +78,7 @@ class CacheStore(Protocol):
     def count(self) -> int: ...
 
     def load_vectors(self) -> Iterator[IndexedEntry]:
-        """Every entry that has a vector."""
+        """Yield every entry that has a vector."""
         ...
 
     def close(self) -> None: ...

@@ -109,7 +109,7 @@ class CostItem(_Strict):
 
 
 class HumanBaseline(_Strict):
-    """What people doing the same work cost: one person's monthly cost and daily output."""
+    """The cost of people doing the same work: one person's monthly cost and daily output."""
 
     usd_per_month: RangeValue
     outcomes_per_day: RangeValue
@@ -200,7 +200,7 @@ class SharedCost(CostItem):
 
 
 class EngineeringDefaults(_Strict):
-    """Engineering hours a feature takes when its own ``engineering`` table says nothing.
+    """Engineering hours a feature takes when its own ``engineering`` table sets none.
 
     Estimates, not measurements: a simple feature needs prompt and integration
     upkeep; a complex agent needs tool, evaluation and incident work on top.

@@ -1,9 +1,9 @@
 """Each provider's documented caching and batch rules, keyed by provider through a registry.
 
 Prices never live here: every rate comes from ``truecost.pricing``. The multipliers
-below are the providers' published rules, used only where the price data has no rate
-of its own (a cache read priced like plain input, a batch call priced like a
-standard one) and to decide what can be cached at all.
+below are the providers' published rules. They decide what can be cached at all, and
+they price a call only where the price data has no rate of its own (a cache read
+priced like plain input, a batch call priced like a standard one).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ GEMINI_EXPLICIT_SOURCES = (
 
 @dataclass(frozen=True)
 class CacheRules:
-    """How one provider caches prompt prefixes and bills the cached tokens.
+    """One provider's rules for caching prompt prefixes and billing the cached tokens.
 
     ``write_*_multiplier`` None means writes carry no fee (billed as plain input).
     ``min_tokens`` is checked in order, first matching model pattern wins.
@@ -64,8 +64,8 @@ class CacheRules:
         return prefix_tokens - prefix_tokens % self.step_tokens
 
 
-# Anthropic: explicit cache_control breakpoints (at most 4), writes cost 1.25x input for
-# the 5-minute TTL and 2x for 1 hour, reads 0.1x; the TTL restarts on every hit.
+# Anthropic: explicit cache_control breakpoints (at most 4). Writes cost 1.25x input for
+# the 5-minute TTL and 2x for 1 hour, reads 0.1x, and the TTL restarts on every hit.
 ANTHROPIC = CacheRules(
     provider_family="anthropic",
     automatic=False,

@@ -1,10 +1,11 @@
 """The DuckDB reader behind ``ClaudeCodeImporter.read_bulk``.
 
-DuckDB parses every session file in parallel with an explicit schema of the
-few fields a record needs, numbers the lines in file order with
-``row_number() OVER ()`` (DuckDB keeps the row order of a single table
-function scan under an empty ``OVER ()``), and keeps the last line of every
-request with ``QUALIFY``. A file with any line the SQL cannot read exactly
+Clean logs take the one-statement reader in ``claude_code_fast`` first. When it
+declines, this careful reader runs. DuckDB parses every session file in parallel
+with an explicit schema of the few fields a record needs. It numbers the lines in
+file order with ``row_number() OVER ()``, because DuckDB keeps the row order of a
+single table function scan under an empty ``OVER ()``. ``QUALIFY`` then keeps the
+last line of every request. A file with any line the SQL cannot read exactly
 (invalid JSON, a count that is not a non-negative integer, a timestamp in
 another shape) is read again by the per-line reader, which reports each such
 line with its number and reason.

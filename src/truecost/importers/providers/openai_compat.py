@@ -1,4 +1,4 @@
-"""OpenAI and the hosts that answer in its shapes, told apart by the fields each adds.
+"""OpenAI and the hosts that respond in its shapes, recognised by the fields each adds.
 
 A body names its host only through such traces: ``x_groq`` (Groq), ``time_info``
 (Cerebras), Azure's content filter results, or the model's family prefix
@@ -93,8 +93,8 @@ class GroqParser(OpenAIStyleParser):
     def _split_compound(
         self, total: UsageRecord, models: list[Any], line: LineInfo, body: dict[str, Any]
     ) -> list[UsageRecord]:
-        # A compound system reports one summed usage plus the usage of every model it called;
-        # each model bills at its own price, so each becomes a record of its own.
+        # A compound system reports one summed usage plus the usage of every model it called.
+        # Each model bills at its own price, so each becomes a record of its own.
         records = []
         for index, entry in enumerate(models):
             part = {**body, "model": entry.get("model") if isinstance(entry, dict) else None}
@@ -135,7 +135,7 @@ class GeminiCompatParser(OpenAIStyleParser):
 
     That endpoint leaves thinking tokens out of ``completion_tokens`` but counts
     them in ``total_tokens``; the difference is billed as output, so it becomes
-    reasoning tokens here, with a flag that says so.
+    reasoning tokens here, with a flag that records it.
     """
 
     name = "gemini-openai-compatible"
@@ -171,7 +171,7 @@ class HuggingFaceParser(OpenAIStyleParser):
 
 
 class OpenAICompatibleParser(OpenAIStyleParser):
-    """Any other host answering in the OpenAI shapes."""
+    """Any other host that responds in the OpenAI shapes."""
 
     provider = "openai-compatible"
     priority = 90

@@ -48,7 +48,7 @@ def is_openai_shape(body: dict[str, Any]) -> bool:
 
 
 class OpenAIStyleParser(BodyParser):
-    """A host answering in the OpenAI shapes; subclasses add what their host reports beyond them."""
+    """A host that responds in the OpenAI shapes. Subclasses add the fields their host reports beyond them."""
 
     def matches(self, body: dict[str, Any]) -> bool:
         return is_openai_shape(body)

@@ -1,7 +1,7 @@
 """The registry of provider parsers that turn one logged API response body into records.
 
 The ``api-bodies`` importer hands every parsed line to :func:`parse_body`. Each
-parser says whether a body is its own (``matches``) and is asked in order of
+parser decides whether a body is its own (``matches``) and is asked in order of
 ``priority`` (lower first), so a specific host such as Groq is tried before the
 generic OpenAI-compatible shape. ``--provider`` forces one parser by name.
 """
@@ -23,7 +23,7 @@ _PARSERS: dict[str, BodyParser] = {}
 
 
 class BodyError(ValueError):
-    """A body that a parser recognised but cannot turn into a record; the message says why."""
+    """A body that a parser recognised but cannot turn into a record. The message gives the reason."""
 
 
 class BodyParser(ABC):
@@ -32,7 +32,7 @@ class BodyParser(ABC):
     ``name`` is unique in the registry; ``provider`` is the name records carry
     and ``--provider`` takes, shared by all shapes of one provider. A parser
     whose shape can also arrive as a stream overrides ``collapse_stream`` to
-    fold the stream's usage events into one body. ``bulk`` holds the SQL
+    fold the stream's usage events into one body. ``bulk`` contains the SQL
     expressions of the DuckDB fast path, or None when every line of this
     parser goes through ``parse``.
     """
