@@ -11,6 +11,7 @@ also counts once: the last occurrence in file order wins. Sub-agent lines
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,14 +81,23 @@ def find_session_files(path: Path) -> list[SessionFile]:
     if path.is_file():
         return [SessionFile(path, project_of(path))]
     root = path / _PROJECTS_FOLDER if (path / _PROJECTS_FOLDER).is_dir() else path
-    found = sorted(p for p in root.rglob("*" + _SESSION_SUFFIX) if p.is_file())
-    return [SessionFile(p, _project_below(root, p)) for p in found]
-
-
-def _project_below(root: Path, path: Path) -> str:
-    parts = path.relative_to(root).parts
+    # os.walk with plain strings lists 2,500 sessions in about half the time of
+    # Path.rglob. Sorting tuples of path parts keeps the order Path sorting gives.
+    found: list[tuple[str, ...]] = []
+    for folder, _, names in os.walk(root):
+        relative = os.path.relpath(folder, root)
+        parts = () if relative == os.curdir else tuple(relative.split(os.sep))
+        found.extend(
+            (*parts, name)
+            for name in names
+            if name.endswith(_SESSION_SUFFIX) and os.path.isfile(os.path.join(folder, name))
+        )
+    found.sort()
     # A file directly in ``root`` means ``root`` is itself one project folder.
-    return parts[0] if len(parts) > 1 else root.name
+    return [
+        SessionFile(root.joinpath(*parts), parts[0] if len(parts) > 1 else root.name)
+        for parts in found
+    ]
 
 
 def looks_like_session_line(line: bytes) -> bool:

@@ -114,10 +114,7 @@ SELECT
     '{PROVIDER}:' || message_id
         || CASE WHEN coalesce(request_id, '') = '' THEN '' ELSE ':' || request_id END AS id,
     TRY_CAST(timestamp AS TIMESTAMPTZ) AS ts,
-    $provider AS provider,
     model,
-    $user AS user_id,
-    $environment AS environment,
     CASE WHEN counts_valid THEN {_count("input")} END AS input_tokens,
     CASE WHEN counts_valid THEN {_count("cache_read")} END AS cache_read_tokens,
     CASE WHEN NOT counts_valid THEN NULL WHEN {_NO_SPLIT} THEN {_count("cache_creation")}
@@ -125,19 +122,9 @@ SELECT
     CASE WHEN NOT counts_valid OR {_NO_SPLIT} THEN 0 ELSE {_count("write_1h")}
     END AS cache_write_1h_tokens,
     CASE WHEN counts_valid THEN {_count("output")} END AS output_tokens,
-    0 AS reasoning_tokens,
     CASE WHEN counts_valid THEN {_count("searches")} END AS web_searches,
-    0 AS input_audio_tokens,
-    0 AS output_audio_tokens,
-    false AS batch,
     nullif(u.service_tier, '') AS service_tier,
-    NULL::BIGINT AS latency_ms,
-    'ok' AS status,
-    NULL::DECIMAL(18, 12) AS reported_cost_usd,
     line_number AS source_line,
-    '{TIMESTAMP_FROM_RECORD}' AS timestamp_source,
-    NULL::VARCHAR AS flags,
-    '{FORMAT_NAME}' AS format,
     synthetic,
     synthetic OR counts_valid AS valid,
     file_index,
@@ -170,16 +157,11 @@ def read_sessions_fast(
         mask = np.zeros(lines.num_rows, dtype=bool)
         mask[kept] = True
         con.register("lines", lines.append_column("kept", pa.array(mask)))
-        params = {
-            "provider": context.provider or PROVIDER,
-            "user": context.user,
-            "environment": context.environment,
-        }
-        table = con.sql(_RECORDS, params=params).to_arrow_table()
+        table = con.sql(_RECORDS).to_arrow_table()
     finally:
         con.close()
     table = _in_file_order(table)
-    table = _add_file_columns(table, sessions, context)
+    table = _add_other_columns(table, sessions, context)
     return _split(table, len(paths))
 
 
@@ -204,17 +186,44 @@ def _in_file_order(table: pa.Table) -> pa.Table:
     return table
 
 
-def _add_file_columns(
+def _add_other_columns(
     table: pa.Table, sessions: list[SessionFile], context: ImportContext
 ) -> pa.Table:
-    """Fill ``source_file`` and ``feature`` from each row's file."""
+    """Add the columns that come from each row's file or are the same on every row.
+
+    Arrow fills them here more cheaply than DuckDB would return them.
+    """
+    rows = table.num_rows
     file_index = table.column("file_index")
-    source_file = pc.take(pa.array([str(s.path) for s in sessions], pa.string()), file_index)
+    columns: dict[str, pa.Array] = {
+        "source_file": pc.take(pa.array([str(s.path) for s in sessions], pa.string()), file_index),
+        "provider": _repeat(context.provider or PROVIDER, pa.string(), rows),
+        "user_id": _repeat(context.user, pa.string(), rows),
+        "environment": _repeat(context.environment, pa.string(), rows),
+        "reasoning_tokens": _repeat(0, pa.int64(), rows),
+        "input_audio_tokens": _repeat(0, pa.int64(), rows),
+        "output_audio_tokens": _repeat(0, pa.int64(), rows),
+        "batch": _repeat(False, pa.bool_(), rows),
+        "latency_ms": _repeat(None, pa.int64(), rows),
+        "status": _repeat("ok", pa.string(), rows),
+        "reported_cost_usd": _repeat(None, ARROW_SCHEMA.field("reported_cost_usd").type, rows),
+        "timestamp_source": _repeat(TIMESTAMP_FROM_RECORD, pa.string(), rows),
+        "flags": _repeat(None, pa.string(), rows),
+        "format": _repeat(FORMAT_NAME, pa.string(), rows),
+    }
     if context.feature:
-        feature = pa.array([context.feature] * table.num_rows, pa.string())
+        columns["feature"] = _repeat(context.feature, pa.string(), rows)
     else:
-        feature = pc.take(pa.array([s.project for s in sessions], pa.string()), file_index)
-    return table.append_column("source_file", source_file).append_column("feature", feature)
+        projects = pa.array([s.project for s in sessions], pa.string())
+        columns["feature"] = pc.take(projects, file_index)
+    for name, column in columns.items():
+        table = table.append_column(name, column)
+    return table
+
+
+def _repeat(value: object, type_: pa.DataType, rows: int) -> pa.Array:
+    """Return an array of ``rows`` copies of ``value``."""
+    return pa.repeat(pa.scalar(value, type_), rows)
 
 
 def _split(table: pa.Table, files: int) -> tuple[BulkResult, set[str]]:
