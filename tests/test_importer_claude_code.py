@@ -12,6 +12,9 @@ import pytest
 
 from truecost.importers import ImportContext, LineIssue, get_importer, plan_import
 from truecost.importers.formats.claude_code import SYNTHETIC_REASON
+from truecost.ledger import Ledger
+from truecost.ledger.ingest import import_paths
+from truecost.pricing import PriceCatalog
 from truecost.record import UsageRecord, records_to_arrow
 
 SAMPLE = Path(__file__).parent / "data" / "claude-code"
@@ -262,3 +265,122 @@ def test_fast_path_declines_invalid_json(tmp_path: Path) -> None:
         source.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8"
     )
     assert read_sessions_fast(find_session_files(tmp_path), ImportContext()) is None
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2025-02-30T00:00:00Z",
+        "2025-13-01T00:00:00Z",
+        "2016-12-31T23:59:60Z",
+        "0000-01-01T00:00:00Z",
+    ],
+)
+def test_impossible_timestamp_reported(tmp_path: Path, stamp: str) -> None:
+    write_project(tmp_path, {"s.jsonl": [line("m1", "r1"), line("m2", "r2", timestamp=stamp)]})
+    records, issues = read_all(tmp_path)
+    assert [r.id for r in records] == ["anthropic:m1:r1"]
+    assert [(i.line, "timestamp" in i.reason) for i in issues] == [(2, True)]
+    assert_paths_agree(tmp_path)
+
+
+def test_impossible_timestamp_careful_reader(tmp_path: Path) -> None:
+    # The invalid JSON line sends the whole tree to the careful reader.
+    write_project(
+        tmp_path,
+        {
+            "a.jsonl": ["{not json", line("m1", "r1")],
+            "b.jsonl": [line("m2", "r2", timestamp="2025-02-30T00:00:00Z")],
+        },
+    )
+    records, issues = read_all(tmp_path)
+    assert [r.id for r in records] == ["anthropic:m1:r1"]
+    assert len(issues) == 2
+    assert_paths_agree(tmp_path)
+
+
+def test_bad_later_line_keeps_earlier_file(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "a.jsonl": [line("m1", "r1", 5)],
+            "b.jsonl": [line("m1", "r1", message={"usage": "oops"})],
+        },
+    )
+    records, issues = read_all(tmp_path)
+    assert [(r.source_file.endswith("a.jsonl"), r.output_tokens) for r in records] == [(True, 5)]
+    assert [i.file.endswith("b.jsonl") for i in issues] == [True]
+    assert_paths_agree(tmp_path)
+
+
+def test_bad_lines_in_chain_of_files(tmp_path: Path) -> None:
+    # The last line is invalid, and so is the line before it in the file before.
+    write_project(
+        tmp_path,
+        {
+            "a.jsonl": [line("m1", "r1", 5)],
+            "b.jsonl": [line("m1", "r1", -1)],
+            "c.jsonl": [line("m1", "r1", "x")],
+        },
+    )
+    records, issues = read_all(tmp_path)
+    assert [(r.source_file.endswith("a.jsonl"), r.output_tokens) for r in records] == [(True, 5)]
+    assert len(issues) == 2
+    assert_paths_agree(tmp_path)
+
+
+def test_later_file_wins_over_flagged_file(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {"a.jsonl": [line("m1", "r1", 1)], "b.jsonl": ["{not json", line("m1", "r1", 300)]},
+    )
+    records, _ = read_all(tmp_path)
+    assert [(r.source_file.endswith("b.jsonl"), r.output_tokens) for r in records] == [(True, 300)]
+    assert_paths_agree(tmp_path)
+
+
+def test_folder_detected_past_first_file(tmp_path: Path) -> None:
+    snapshot = json.dumps({"type": "file-history-snapshot", "messageId": "u1", "snapshot": {}})
+    write_project(tmp_path, {"a.jsonl": [snapshot], "b.jsonl": [line("m1", "r1")]})
+    (tmp_path / "projects" / "demo" / "0-empty.jsonl").write_text("")
+    plan = plan_import([tmp_path])
+    assert [(importer.name, path) for importer, path in plan.files] == [("claude-code", tmp_path)]
+    records, issues = read_all(tmp_path)
+    assert [r.id for r in records] == ["anthropic:m1:r1"]
+    assert issues == []
+    assert_paths_agree(tmp_path)
+
+
+def _stored(ledger: Ledger) -> list[tuple[str, int, int]]:
+    rows = ledger.con.execute(
+        "SELECT id, output_tokens, source_line FROM records ORDER BY id"
+    ).fetchall()
+    return [(str(a), int(b), int(c)) for a, b, c in rows]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_grown_session_updates_ledger(tmp_path: Path, strict: bool) -> None:
+    root = write_project(tmp_path, {"s.jsonl": [line("m1", "r1", 1)]})
+    session = root / "projects" / "demo" / "s.jsonl"
+    catalog = PriceCatalog()
+    with Ledger(None) as ledger:
+        import_paths(ledger, [root], catalog, ImportContext(), strict=strict)
+        with session.open("a") as handle:
+            handle.write(line("m1", "r1", 300) + "\n" + line("m2", "r2", 7) + "\n")
+        summary = import_paths(ledger, [root], catalog, ImportContext(), strict=strict)
+        assert _stored(ledger) == [("anthropic:m1:r1", 300, 2), ("anthropic:m2:r2", 7, 3)]
+        assert summary.replaced == 1
+        assert summary.imported == 2
+        again = import_paths(ledger, [root], catalog, ImportContext(), strict=strict)
+        assert (again.imported, again.duplicates) == (0, 2)
+
+
+def test_strict_later_file_wins(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path, {"a.jsonl": [line("m1", "r1", 1)], "b.jsonl": [line("m1", "r1", 3)]}
+    )
+    folder = root / "projects" / "demo"
+    with Ledger(None) as ledger:
+        paths = [folder / "a.jsonl", folder / "b.jsonl"]
+        import_paths(ledger, paths, PriceCatalog(), ImportContext(), strict=True)
+        assert _stored(ledger) == [("anthropic:m1:r1", 3, 1)]

@@ -68,6 +68,11 @@ def format_summary(summary: ImportSummary, ledger_records: int, unpriced: int) -
         f"records read: {summary.records_read:,}",
         f"imported: {summary.imported:,} ({summary.unpriced:,} of them unpriced: no known price)",
         f"duplicates (already in the ledger or repeated): {summary.duplicates:,}",
+        *(
+            [f"updated from lines added to a log since it was imported: {summary.replaced:,}"]
+            if summary.replaced
+            else []
+        ),
         f"skipped lines: {summary.skipped_lines:,}",
         f"ledger now holds {ledger_records:,} records, {unpriced:,} of them unpriced",
     ]

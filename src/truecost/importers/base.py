@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -82,6 +82,9 @@ class Importer(ABC):
     description: str = ""
     # Lower numbers are asked first during detection, so specific formats win over generic ones.
     detect_priority: int = 100
+    # True when a file can grow with a later line for a record already imported (a log still
+    # being written). The ledger then replaces the stored record by the later line's.
+    later_lines_replace: bool = False
 
     def detect_directory(self, path: Path) -> bool:
         """Return True when this importer reads the whole folder ``path`` itself."""
@@ -94,6 +97,22 @@ class Importer(ABC):
     @abstractmethod
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
         """Yield the records and skipped lines of ``path``."""
+
+    def read_many(
+        self,
+        paths: list[Path],
+        context: ImportContext,
+        path_done: Callable[[], None] | None = None,
+    ) -> Iterator[ImportItem]:
+        """Yield the items of every path in order, calling ``path_done`` after each path.
+
+        A format whose later copy of a repeated record is the right one, as when one
+        request spans several files, overrides this to keep only that copy.
+        """
+        for path in paths:
+            yield from self.read(path, context)
+            if path_done:
+                path_done()
 
     def read_bulk(self, paths: list[Path], context: ImportContext) -> BulkResult | None:
         """Read many files at once through a faster path, or return None to use ``read``."""

@@ -30,6 +30,8 @@ class ImportSummary:
     files: int = 0
     records_read: int = 0
     imported: int = 0
+    # Of ``imported``, the records that replaced a stored one from an earlier line of their file.
+    replaced: int = 0
     duplicates: int = 0
     skipped_lines: int = 0
     unpriced: int = 0
@@ -78,9 +80,10 @@ def import_paths(
     done = 0
     for importer, importer_paths in by_importer.values():
         summary.formats[importer.name] = len(importer_paths)
+        replace = importer.later_lines_replace
         bulk = None if strict else importer.read_bulk(importer_paths, context)
         if bulk is not None:
-            _store_bulk(ledger, catalog, summary, bulk.table, bulk.table.num_rows)
+            _store_bulk(ledger, catalog, summary, bulk.table, bulk.table.num_rows, replace)
             _note_bulk_flags(summary, bulk.table)
             summary.skipped_lines += bulk.issue_count
             summary.issues.extend(bulk.issues[: max(0, LISTED_ISSUES - len(summary.issues))])
@@ -88,12 +91,15 @@ def import_paths(
             if progress:
                 progress(done, len(plan))
             continue
-        for path in importer_paths:
-            items = importer.read(path, context)
-            _store_items(ledger, catalog, summary, items, strict)
+
+        def path_done() -> None:
+            nonlocal done
             done += 1
             if progress:
                 progress(done, len(plan))
+
+        items = importer.read_many(importer_paths, context, path_done)
+        _store_items(ledger, catalog, summary, items, strict, replace)
     ledger.record_import(
         started_at,
         [str(path) for path in paths],
@@ -122,6 +128,7 @@ def _store_items(
     summary: ImportSummary,
     items: Iterator[UsageRecord | LineIssue],
     strict: bool,
+    replace: bool,
 ) -> None:
     pending: list[UsageRecord] = []
     for item in items:
@@ -133,10 +140,10 @@ def _store_items(
         _note_record(summary, item)
         pending.append(item)
         if len(pending) >= BATCH_RECORDS:
-            _store_bulk(ledger, catalog, summary, records_to_arrow(pending), len(pending))
+            _store_bulk(ledger, catalog, summary, records_to_arrow(pending), len(pending), replace)
             pending = []
     if pending:
-        _store_bulk(ledger, catalog, summary, records_to_arrow(pending), len(pending))
+        _store_bulk(ledger, catalog, summary, records_to_arrow(pending), len(pending), replace)
 
 
 def _note_record(summary: ImportSummary, record: UsageRecord) -> None:
@@ -199,14 +206,20 @@ def _drop_misdated(table: pa.Table, summary: ImportSummary) -> pa.Table:
 
 
 def _store_bulk(
-    ledger: Ledger, catalog: PriceCatalog, summary: ImportSummary, table: pa.Table, read: int
+    ledger: Ledger,
+    catalog: PriceCatalog,
+    summary: ImportSummary,
+    table: pa.Table,
+    read: int,
+    replace: bool,
 ) -> None:
     summary.records_read += read
     table = _drop_misdated(_drop_oversized(table, summary), summary)
     if table.num_rows == 0:
         return
-    result = ledger.insert_batch(table, catalog)
+    result = ledger.insert_batch(table, catalog, replace_earlier_lines=replace)
     summary.imported += result.inserted
+    summary.replaced += result.replaced
     summary.duplicates += result.duplicates
     summary.unpriced += result.unpriced
 

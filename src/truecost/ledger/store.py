@@ -45,6 +45,8 @@ class InsertResult:
     inserted: int
     duplicates: int
     unpriced: int
+    # Stored records replaced by a later line of the same file, counted in ``inserted`` too.
+    replaced: int = 0
 
 
 class Ledger:
@@ -83,11 +85,15 @@ class Ledger:
         result = self.insert_batch(table, catalog)
         return result.inserted, result.duplicates
 
-    def insert_batch(self, table: pa.Table, catalog: PriceCatalog) -> InsertResult:
+    def insert_batch(
+        self, table: pa.Table, catalog: PriceCatalog, *, replace_earlier_lines: bool = False
+    ) -> InsertResult:
         """Price and store a batch of records in one transaction.
 
         Records with an id already stored, or repeated inside the batch, are
-        duplicates: the first one seen is kept.
+        duplicates: the first one seen is kept. With ``replace_earlier_lines``, a
+        record from a later line of the file a stored record came from replaces it,
+        because that file grew since the last import.
         """
         if table.num_rows == 0:
             return InsertResult(0, 0, 0)
@@ -96,6 +102,7 @@ class Ledger:
         try:
             self.con.execute("BEGIN TRANSACTION").fetchall()
             try:
+                replaced = self._delete_earlier_lines() if replace_earlier_lines else 0
                 inserted, unpriced = self._insert_new(catalog)
                 self.con.execute("COMMIT").fetchall()
             except BaseException:
@@ -103,7 +110,21 @@ class Ledger:
                 raise
         finally:
             self.con.unregister("incoming")
-        return InsertResult(inserted, table.num_rows - inserted, unpriced)
+        return InsertResult(inserted, table.num_rows - inserted, unpriced, replaced)
+
+    def _delete_earlier_lines(self) -> int:
+        """Delete the stored records that a later line of the same file in ``incoming`` updates."""
+        deleted = first_row(
+            self.con.execute(
+                """
+                DELETE FROM records WHERE id IN (
+                    SELECT r.id FROM records AS r JOIN incoming AS i USING (id)
+                    WHERE i.source_file = r.source_file AND i.source_line > r.source_line
+                )
+                """
+            )
+        )
+        return int(deleted[0]) if deleted else 0
 
     def _insert_new(self, catalog: PriceCatalog) -> tuple[int, int]:
         self._ensure_priced_with(catalog)

@@ -12,7 +12,7 @@ also counts once: the last occurrence in file order wins. Sub-agent lines
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ SYNTHETIC_REASON = (
 _PROJECTS_FOLDER = "projects"
 _SESSION_SUFFIX = ".jsonl"
 _SESSION_LINE_TYPES = {"user", "assistant", "system", "summary"}
+# Session files looked at, in path order, before a folder is taken as not Claude Code.
+_DETECTION_SAMPLE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,8 @@ def looks_like_session_line(line: bytes) -> bool:
     if not isinstance(obj, dict):
         return False
     if obj.get("type") == "summary" and "leafUuid" in obj:
+        return True
+    if obj.get("type") == "file-history-snapshot" and "snapshot" in obj:
         return True
     return obj.get("type") in _SESSION_LINE_TYPES and "sessionId" in obj and "uuid" in obj
 
@@ -248,27 +252,40 @@ class ClaudeCodeImporter(Importer):
     name = FORMAT_NAME
     description = "Claude Code session logs (~/.claude/projects/<project>/<session>.jsonl)"
     detect_priority = 20
+    later_lines_replace = True
 
     def detect_directory(self, path: Path) -> bool:
-        root = path / _PROJECTS_FOLDER if (path / _PROJECTS_FOLDER).is_dir() else path
-        first = next((p for p in root.rglob("*" + _SESSION_SUFFIX) if p.is_file()), None)
-        return first is not None and self.detect(first, read_head(first))
+        # A session may start with lines of no known shape, or be empty, so several are tried.
+        sessions = find_session_files(path)[:_DETECTION_SAMPLE]
+        return any(self.detect(s.path, read_head(s.path)) for s in sessions)
 
     def detect(self, path: Path, head: list[bytes]) -> bool:
         return path.suffix == _SESSION_SUFFIX and any(looks_like_session_line(h) for h in head)
 
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
+        return self.read_many([path], context)
+
+    def read_many(
+        self,
+        paths: list[Path],
+        context: ImportContext,
+        path_done: Callable[[], None] | None = None,
+    ) -> Iterator[ImportItem]:
+        # A request in several files keeps the later file's line, as in the bulk reader,
+        # so nothing is yielded before every file has been read.
         latest: dict[str, UsageRecord] = {}
         issues: list[LineIssue] = []
         order: dict[str, int] = {}
-        for index, session in enumerate(find_session_files(path)):
-            order[str(session.path)] = index
-            scan = scan_session(session, context)
-            issues.extend(scan.issues)
-            for key, record in scan.records.items():
-                # A later file wins, as in the bulk reader: drop the earlier entry first.
-                latest.pop(key, None)
-                latest[key] = record
+        for path in paths:
+            for session in find_session_files(path):
+                order[str(session.path)] = len(order)
+                scan = scan_session(session, context)
+                issues.extend(scan.issues)
+                for key, record in scan.records.items():
+                    latest.pop(key, None)
+                    latest[key] = record
+            if path_done:
+                path_done()
         items: list[ImportItem] = [*latest.values(), *issues]
         items.sort(key=lambda item: _position(item, order))
         yield from items

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from truecost.importers.base import BulkResult, ImportContext, LineIssue
 from truecost.importers.formats.claude_code import (
@@ -28,7 +29,7 @@ from truecost.importers.formats.claude_code import (
     SessionFile,
     scan_session,
 )
-from truecost.importers.formats.claude_code_fast import read_sessions_fast
+from truecost.importers.formats.claude_code_fast import TIMESTAMP_VALID_SQL, read_sessions_fast
 from truecost.record import ARROW_SCHEMA, TIMESTAMP_FROM_RECORD, UsageRecord, records_to_arrow
 
 # The list of skipped lines in a BulkResult stops here; issue_count keeps counting.
@@ -58,8 +59,6 @@ _COUNT_PATHS = (
     "usage.cache_creation.ephemeral_1h_input_tokens",
     "usage.server_tool_use.web_search_requests",
 )
-# The timestamp shape Claude Code writes; any other shape goes to the per-line reader.
-_TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z"
 
 
 @dataclass
@@ -79,10 +78,8 @@ def read_sessions_bulk(sessions: list[SessionFile], context: ImportContext) -> B
         return BulkResult(ARROW_SCHEMA.empty_table(), 0, [], 0, 0)
     fast = read_sessions_fast(sessions, context)
     if fast is not None:
-        result, reread_paths = fast
-        return _finish(
-            result.table, sessions, reread_paths, context, result.issues, result.lines_read
-        )
+        result, reread = fast
+        return _finish(result.table, sessions, reread, context, result.issues, result.lines_read)
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
@@ -91,15 +88,10 @@ def read_sessions_bulk(sessions: list[SessionFile], context: ImportContext) -> B
         issues = _synthetic_issues(con)
         lines = con.execute("SELECT coalesce(sum(lines), 0) FROM cc_stats WHERE NOT reread")
         lines_read = int(_one(lines))
-        reread = [
-            row[0]
-            for row in con.execute(
-                "SELECT filename FROM cc_stats WHERE reread ORDER BY file_index"
-            ).fetchall()
-        ]
+        flagged = con.execute("SELECT filename FROM cc_stats WHERE reread").fetchall()
     finally:
         con.close()
-    return _finish(table, sessions, set(reread), context, issues, lines_read)
+    return _finish(table, sessions, {row[0] for row in flagged}, context, issues, lines_read)
 
 
 def _finish(
@@ -172,7 +164,7 @@ _VALID_REQUEST = " AND ".join(
     [
         "coalesce(model, '') <> ''",
         "coalesce(message_id, '') <> ''",
-        f"coalesce(regexp_full_match(timestamp, '{_TIMESTAMP_PATTERN}'), false)",
+        TIMESTAMP_VALID_SQL,
         *(_valid_count(path) for path in _COUNT_PATHS),
     ]
 )
@@ -196,7 +188,7 @@ def _winners(
         SELECT
             '{PROVIDER}:' || message_id
                 || CASE WHEN coalesce(request_id, '') = '' THEN '' ELSE ':' || request_id END AS id,
-            CAST(timestamp AS TIMESTAMPTZ) AS ts,
+            TRY_CAST(timestamp AS TIMESTAMPTZ) AS ts,
             $provider AS provider,
             model,
             coalesce(nullif(coalesce({expr["feature"]}, $feature), ''), s.project) AS feature,
@@ -261,22 +253,37 @@ def _merge_reread(
     issues: list[LineIssue],
     lines_read: int,
 ) -> tuple[pa.Table, int]:
-    """Read the flagged files line by line and add what they hold to ``table`` and ``issues``."""
-    known = set(table.column("id").to_pylist())
-    latest: dict[str, UsageRecord] = {}
+    """Read the flagged files line by line and merge their records into ``table``.
+
+    A request found in several files keeps its line from the file latest in order,
+    as in the per-line reader, whichever reader produced it.
+    """
+    extra: list[UsageRecord] = []
     for session in sessions:
         if str(session.path) not in reread:
             continue
         scan = scan_session(session, context)
         lines_read += scan.lines
         issues.extend(scan.issues)
-        for record_id, record in scan.records.items():
-            latest.pop(record_id, None)
-            latest[record_id] = record
-    # NOTE: a request found both in a flagged file and in a clean one keeps the
-    # clean file's line, whatever the file order; the counts are the same.
-    extra = [record for record_id, record in latest.items() if record_id not in known]
-    return pa.concat_tables([table, records_to_arrow(extra)]), lines_read
+        extra.extend(scan.records.values())
+    combined = pa.concat_tables([table, records_to_arrow(extra)])
+    order = pa.array([str(session.path) for session in sessions], pa.string())
+    file_rank = pc.index_in(combined.column("source_file"), value_set=order)
+    con = duckdb.connect()
+    try:
+        con.register("combined", combined.append_column("file_rank", file_rank))
+        merged = con.sql(
+            """
+            SELECT * EXCLUDE (file_rank) FROM combined
+            QUALIFY row_number() OVER (
+                PARTITION BY id ORDER BY file_rank DESC, source_line DESC
+            ) = 1
+            ORDER BY file_rank, source_line
+            """
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return merged.cast(ARROW_SCHEMA), lines_read
 
 
 def _attribute_sql(context: ImportContext) -> _Attributes | None:

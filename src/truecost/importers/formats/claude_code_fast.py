@@ -14,7 +14,7 @@ It returns None, and the careful reader in ``claude_code_bulk`` runs instead,
 when a file contains a line that is not valid JSON or a field of another type
 (DuckDB then fails the scan), when an attribute path needs extra columns, or if
 the scan ever returned files out of order. A file whose kept line has an invalid
-value is read again line by line, which reports each bad line.
+value is left out and read again line by line, which reports each bad line.
 
 NOTE: DuckDB skips blank lines, so in a file with one, later line numbers are
 one lower than in the file; Claude Code writes no blank lines. An invalid value
@@ -46,6 +46,12 @@ _COLUMNS = {
 }
 _MAX_LINE_BYTES = 64 * 1024 * 1024
 _TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z"
+# The shape Claude Code writes, and a real date and time from year 1 on: "2025-02-30" and
+# "0000-01-01" have the shape but fail here, so the per-line reader reports them.
+TIMESTAMP_VALID_SQL = (
+    f"coalesce(regexp_full_match(timestamp, '{_TIMESTAMP_PATTERN}') "
+    "AND TRY_CAST(timestamp AS TIMESTAMPTZ) >= TIMESTAMPTZ '0001-01-01 00:00:00+00', false)"
+)
 _COUNT_PATHS = {
     "input": "input_tokens",
     "output": "output_tokens",
@@ -72,7 +78,7 @@ FROM read_ndjson($files, columns = $columns, maximum_object_size = {_MAX_LINE_BY
 
 # Every synthetic-model line is a group of its own, so that each is reported.
 _KEEP = f"""
-SELECT max(ordinal) AS ordinal FROM lines WHERE usage IS NOT NULL
+SELECT max(ordinal) AS ordinal FROM lines WHERE usage IS NOT NULL AND NOT excluded
 GROUP BY message_id, coalesce(request_id, ''),
          CASE WHEN model = '{SYNTHETIC_MODEL}' THEN ordinal END
 """
@@ -106,7 +112,7 @@ WITH parsed AS (
 checked AS (
     SELECT *, model = '{SYNTHETIC_MODEL}' AS synthetic,
            u IS NOT NULL AND coalesce(model, '') <> '' AND coalesce(message_id, '') <> ''
-           AND coalesce(regexp_full_match(timestamp, '{_TIMESTAMP_PATTERN}'), false)
+           AND {TIMESTAMP_VALID_SQL}
            AND {_COUNTS_ARE_DIGITS} AS counts_valid
     FROM parsed
 )
@@ -136,7 +142,7 @@ FROM checked
 def read_sessions_fast(
     sessions: list[SessionFile], context: ImportContext
 ) -> tuple[BulkResult, set[str]] | None:
-    """Read clean session logs in bulk, and return the files to read again line by line too."""
+    """Read session logs in bulk, and return the files to read again line by line too."""
     if context.attribute_fields:
         return None
     paths = [str(session.path) for session in sessions]
@@ -152,17 +158,37 @@ def read_sessions_fast(
         lines = _number_lines(lines)
         if lines is None:
             return None
-        con.register("lines", lines)
+        table, reread = _kept_records(con, lines, len(paths))
+    finally:
+        con.close()
+    table = _in_file_order(table)
+    table = _add_other_columns(table, sessions, context)
+    return _split(table, len(paths)), {paths[index] for index in reread}
+
+
+def _kept_records(
+    con: duckdb.DuckDBPyConnection, lines: pa.Table, files: int
+) -> tuple[pa.Table, list[int]]:
+    """Build the record of the last line of each request, leaving out files with a bad one.
+
+    A file whose kept line is invalid is left out and read again line by line. The
+    requests it held then keep their last line in the other files, which is checked in
+    turn, so this repeats until every kept line is valid.
+    """
+    file_index = lines.column("file_index").to_numpy()
+    excluded = np.zeros(files, dtype=bool)
+    while True:
+        con.register("lines", lines.append_column("excluded", pa.array(excluded[file_index])))
         kept = con.sql(_KEEP).to_arrow_table().column("ordinal").to_numpy()
         mask = np.zeros(lines.num_rows, dtype=bool)
         mask[kept] = True
         con.register("lines", lines.append_column("kept", pa.array(mask)))
         table = con.sql(_RECORDS).to_arrow_table()
-    finally:
-        con.close()
-    table = _in_file_order(table)
-    table = _add_other_columns(table, sessions, context)
-    return _split(table, len(paths))
+        invalid = pc.invert(table.column("valid"))
+        bad_files = np.unique(table.filter(invalid).column("file_index").to_numpy())
+        if bad_files.size == 0:
+            return table, np.flatnonzero(excluded).tolist()
+        excluded[bad_files] = True
 
 
 def _number_lines(lines: pa.Table) -> pa.Table | None:
@@ -226,27 +252,18 @@ def _repeat(value: object, type_: pa.DataType, rows: int) -> pa.Array:
     return pa.repeat(pa.scalar(value, type_), rows)
 
 
-def _split(table: pa.Table, files: int) -> tuple[BulkResult, set[str]]:
-    """Separate records, synthetic-model lines and files with an invalid kept line."""
+def _split(table: pa.Table, files: int) -> BulkResult:
+    """Separate the records from the synthetic-model lines, which become issues."""
     # This path counts the lines that carry usage and were kept, not every line read.
     lines_read = table.num_rows
-    valid = table.column("valid")
     synthetic = table.column("synthetic")
-    if pc.all(valid).as_py() is not False and not pc.any(synthetic).as_py():
+    if not pc.any(synthetic).as_py():
         # Clean logs, the common case: nothing to filter out.
         records = table.select(ARROW_SCHEMA.names).cast(ARROW_SCHEMA)
-        return BulkResult(records, lines_read, [], 0, files), set()
-    invalid = table.filter(pc.invert(valid))
-    reread = set(invalid.column("source_file").to_pylist())
-    keep = pc.and_(valid, pc.invert(synthetic))
-    if reread:
-        outside = pc.invert(pc.is_in(table.column("source_file"), pa.array(sorted(reread))))
-        keep = pc.and_(keep, outside)
+        return BulkResult(records, lines_read, [], 0, files)
     issues = [
         LineIssue(row["source_file"], row["source_line"], SYNTHETIC_REASON)
         for row in table.filter(synthetic).select(["source_file", "source_line"]).to_pylist()
-        if row["source_file"] not in reread
     ]
-    records = table.filter(keep).select(ARROW_SCHEMA.names).cast(ARROW_SCHEMA)
-    result = BulkResult(records, lines_read, issues, len(issues), files)
-    return result, reread
+    records = table.filter(pc.invert(synthetic)).select(ARROW_SCHEMA.names).cast(ARROW_SCHEMA)
+    return BulkResult(records, lines_read, issues, len(issues), files)
