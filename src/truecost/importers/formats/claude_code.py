@@ -11,6 +11,7 @@ also counts once: the last occurrence in file order wins. Sub-agent lines
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -256,8 +257,8 @@ class ClaudeCodeImporter(Importer):
 
     def detect_directory(self, path: Path) -> bool:
         # A session may start with lines of no known shape, or be empty, so several are tried.
-        sessions = find_session_files(path)[:_DETECTION_SAMPLE]
-        return any(self.detect(s.path, read_head(s.path)) for s in sessions)
+        sessions = itertools.islice(_walk_session_files(path), _DETECTION_SAMPLE)
+        return any(self.detect(session, read_head(session)) for session in sessions)
 
     def detect(self, path: Path, head: list[bytes]) -> bool:
         return path.suffix == _SESSION_SUFFIX and any(looks_like_session_line(h) for h in head)
@@ -295,6 +296,17 @@ class ClaudeCodeImporter(Importer):
 
         sessions = [s for path in paths for s in find_session_files(path)]
         return read_sessions_bulk(sessions, context)
+
+
+def _walk_session_files(path: Path) -> Iterator[Path]:
+    """Yield session files below ``path`` as a sorted walk finds them, without listing them all."""
+    root = path / _PROJECTS_FOLDER if (path / _PROJECTS_FOLDER).is_dir() else path
+    for folder, subfolders, names in os.walk(root):
+        subfolders.sort()
+        for name in sorted(names):
+            candidate = os.path.join(folder, name)
+            if name.endswith(_SESSION_SUFFIX) and os.path.isfile(candidate):
+                yield Path(candidate)
 
 
 def _position(item: ImportItem, order: dict[str, int]) -> tuple[int, int]:
