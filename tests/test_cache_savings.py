@@ -20,7 +20,7 @@ def records() -> pa.Table:
     return pa.table(
         {
             "id": [f"r{i}" for i in range(count)],
-            "timestamp": pa.array(
+            "ts": pa.array(
                 [START + timedelta(minutes=i) for i in range(count)], pa.timestamp("us", tz="UTC")
             ),
             "feature": ["support"] * count,

@@ -241,3 +241,23 @@ def test_unpriced_web_searches_noted(ledger: Ledger, catalog: PriceCatalog) -> N
     assert (
         note == "2 web searches not priced: the price data has no web-search price for this model"
     )
+
+
+def test_sqlite_file_rejected_offline(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE foo (a)").connection.commit()
+    with pytest.raises(LedgerError, match="is a SQLite database, not a truecost ledger"):
+        Ledger(path, read_only=True)
+
+
+def test_connections_never_fetch_extensions() -> None:
+    from truecost.duckdb_connection import connect
+
+    con = connect()
+    settings = con.execute(
+        "SELECT current_setting('autoinstall_known_extensions'), "
+        "current_setting('autoload_known_extensions')"
+    ).fetchall()
+    assert settings == [(False, False)]

@@ -173,3 +173,17 @@ def test_bad_labels_line_exit_2(
     status, _, err = run(["--ledger", str(ledger_path), "--train-routing", str(labels)], capsys)
     assert status == 2
     assert err == f'error: {labels}:2: "weak_correct" must be true or false, got None.\n'
+
+
+def test_semantic_cache_runs_on_ledger(
+    ledger_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--ledger", str(ledger_path), "--only", "semantic_cache"]
+    args += ["--texts", str(_texts(tmp_path)), "--format", "json"]
+    status, out, err = run(args, capsys)
+    assert status == 0, err
+    [cache] = json.loads(out, parse_float=Decimal)["alone"]
+    # Two distinct prompts in 20 requests: every request after the first of each prompt hits.
+    assert cache["changed_records"] == 18
+    assert "90.0% of 20 replayed calls hit (18 exact, 0 semantic)." in cache["assumptions"]
+    assert cache["saved_usd"] > 0

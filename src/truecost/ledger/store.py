@@ -18,6 +18,7 @@ import platformdirs
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from truecost.duckdb_connection import connect
 from truecost.errors import LedgerError
 from truecost.ledger.schema import migrate
 from truecost.ledger.sql import first_row
@@ -254,18 +255,38 @@ def _has_hourly_prices(rates: pa.Table) -> bool:
     return bool(rates.num_rows) and pc.max(rates.column("usd_per_hour_pico")).as_py() > 0
 
 
+# DuckDB would hand a file with one of these headers to an extension instead of opening it.
+_FOREIGN_HEADERS = {b"SQLite format 3\x00": "a SQLite database"}
+
+
+def _reject_foreign_file(path: Path) -> None:
+    """Raise ``LedgerError`` for a file that is another kind of database."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return  # missing or unreadable: connecting reports it
+    for header, kind in _FOREIGN_HEADERS.items():
+        if head.startswith(header):
+            raise LedgerError(
+                f"{path} is {kind}, not a truecost ledger. Pass --ledger with a ledger file, "
+                "or a new path to start one."
+            )
+
+
 def _connect(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path is None:
-        return duckdb.connect(":memory:")
+        return connect()
     if read_only and not path.exists():
         raise LedgerError(
             f"{path}: no ledger here yet. Import logs first with 'truecost import FILES', "
             "or pass --ledger PATH."
         )
+    _reject_foreign_file(path)
     try:
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path), read_only=read_only)
+        return connect(path, read_only=read_only)
     except (duckdb.Error, OSError) as exc:
         raise LedgerError(
             f"{path}: cannot open the ledger ({exc}). Check that it is a truecost ledger, "

@@ -21,10 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from truecost.duckdb_connection import connect
 from truecost.savings.base import ReplayContext
 from truecost.savings.columns import IntArray, gaps_seconds, prompt_tokens, set_ints
 from truecost.savings.money import PicoArray, sum_usd
@@ -109,7 +109,7 @@ def plan_explicit_caching(
 def _price(
     records: pa.Table, columns: dict[str, IntArray], context: ReplayContext
 ) -> tuple[PicoArray, np.ndarray]:
-    con = duckdb.connect()
+    con = connect()
     try:
         return price_records(con, context.catalog, set_ints(records, columns))
     finally:

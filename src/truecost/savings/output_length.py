@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from truecost.duckdb_connection import connect
 from truecost.savings.base import Outcome, ReplayContext
 from truecost.savings.columns import codes, ints, set_ints, too_few
 from truecost.savings.money import arrow_to_pico, sum_usd
@@ -71,7 +71,7 @@ def _output_share(records: pa.Table, context: ReplayContext) -> str:
     without = set_ints(
         records, {"output_tokens": zero, "reasoning_tokens": zero, "output_audio_tokens": zero}
     )
-    con = duckdb.connect()
+    con = connect()
     try:
         cost, _ = price_records(con, context.catalog, without)
     finally:

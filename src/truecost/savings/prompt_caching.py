@@ -9,10 +9,10 @@ within the TTL of the previous one reads the cache, any other one writes it.
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from truecost.duckdb_connection import connect
 from truecost.savings.base import NotEstimated, Outcome, ReplayContext
 from truecost.savings.columns import IntArray, codes, gaps_seconds, ints, prompt_tokens, set_ints
 from truecost.savings.gemini_explicit import plan_explicit_caching
@@ -177,7 +177,7 @@ def _already_saved(records: pa.Table, context: ReplayContext) -> str:
             "cache_write_1h_tokens": zero,
         },
     )
-    con = duckdb.connect()
+    con = connect()
     try:
         cost, _ = price_records(con, context.catalog, uncached)
     finally:

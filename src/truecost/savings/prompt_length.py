@@ -6,10 +6,10 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from truecost.duckdb_connection import connect
 from truecost.errors import ConfigError
 from truecost.savings.base import NotEstimated, Outcome, ReplayContext
 from truecost.savings.columns import codes, ints, set_ints
@@ -139,7 +139,7 @@ def _describe(feature: str, analysis: PromptAnalysis, records: pa.Table, rows: n
 
 def _cost_of_100_tokens(records: pa.Table, context: ReplayContext) -> Decimal:
     more = set_ints(records, {"input_tokens": ints(records, "input_tokens") + 100})
-    con = duckdb.connect()
+    con = connect()
     try:
         after, _ = price_records(con, context.catalog, more)
     finally:

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from truecost.analyses.spend import Selection
+from truecost.duckdb_connection import connect
 from truecost.ledger.sql import first_row
 from truecost.record import ARROW_SCHEMA
 from truecost.savings.base import NotEstimated, ReplayContext
@@ -111,7 +112,7 @@ def run_savings(
     chosen = [get_optimization(n) for n in sorted(wanted, key=lambda n: order.get(n, len(order)))]
     records, unpriced = load_records(con, selection)
     notes = PricingNotes()
-    replay_con = duckdb.connect()
+    replay_con = connect()
     try:
         baseline_pico, _ = price_records(replay_con, context.catalog, records, notes)
         zeros = np.zeros(records.num_rows, dtype=np.int64)

@@ -78,7 +78,7 @@ class SemanticCacheSavings:
         assert context.texts is not None
         queries: list[QueryRecord] = []
         without_text: dict[str | None, int] = {}
-        columns = records.select(["id", "timestamp", "feature", "model", "cost_usd"]).to_pylist()
+        columns = records.select(["id", "ts", "feature", "model", "cost_usd"]).to_pylist()
         for row in columns:
             text = context.texts.get(row["id"])
             if text is None or not text.prompt:
@@ -86,7 +86,7 @@ class SemanticCacheSavings:
                 continue
             queries.append(
                 QueryRecord(
-                    timestamp=row["timestamp"],
+                    timestamp=row["ts"],
                     feature=row["feature"] or "",
                     model=row["model"],
                     query=text.prompt,

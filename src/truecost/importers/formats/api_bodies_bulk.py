@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from truecost.duckdb_connection import connect
 from truecost.importers.base import BulkResult, ImportContext, LineIssue
 from truecost.importers.formats._line_chunks import (
     CHUNK_BYTES,
@@ -52,7 +53,7 @@ def read_bulk(
         return None
     query = build_query([p for p in parsers() if p.bulk is not None])
     collected = _Collected()
-    connection = duckdb.connect()
+    connection = connect()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         for path in paths:

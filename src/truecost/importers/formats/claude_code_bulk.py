@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from truecost.duckdb_connection import connect
 from truecost.importers.base import BulkResult, ImportContext, LineIssue
 from truecost.importers.formats.claude_code import (
     FORMAT_NAME,
@@ -80,7 +81,7 @@ def read_sessions_bulk(sessions: list[SessionFile], context: ImportContext) -> B
     if fast is not None:
         result, reread = fast
         return _finish(result.table, sessions, reread, context, result.issues, result.lines_read)
-    con = duckdb.connect()
+    con = connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         _load_lines(con, sessions, attributes)
@@ -269,7 +270,7 @@ def _merge_reread(
     combined = pa.concat_tables([table, records_to_arrow(extra)])
     order = pa.array([str(session.path) for session in sessions], pa.string())
     file_rank = pc.index_in(combined.column("source_file"), value_set=order)
-    con = duckdb.connect()
+    con = connect()
     try:
         con.register("combined", combined.append_column("file_rank", file_rank))
         merged = con.sql(

@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from truecost.duckdb_connection import connect
 from truecost.importers.base import BulkResult, ImportContext, LineIssue
 from truecost.importers.formats.claude_code import (
     FORMAT_NAME,
@@ -146,7 +147,7 @@ def read_sessions_fast(
     if context.attribute_fields:
         return None
     paths = [str(session.path) for session in sessions]
-    con = duckdb.connect()
+    con = connect()
     try:
         con.execute("SET TimeZone = 'UTC'").fetchall()
         try:
