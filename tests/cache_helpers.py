@@ -28,6 +28,9 @@ class TableEmbedder:
     def fits(self, text: str) -> bool:
         return len(text) <= self._max_chars
 
+    def knows_words(self, text: str) -> bool:
+        return "[UNK]" not in text
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         self.calls += 1
         return normalize_rows(np.array([self._vectors[t] for t in texts], dtype=np.float32))

@@ -135,3 +135,18 @@ def test_cli_stats_corrupted_file(tmp_path: Path, capsys: pytest.CaptureFixture[
     path.write_bytes(b"garbage" * 200)
     assert main(["cache", "stats", str(path)]) == 2
     assert "is not a readable cache" in capsys.readouterr().err
+
+
+def test_csv_with_byte_order_mark_read(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("text,category\nWhere is my card?,card\n", encoding="utf-8-sig")
+    data = load_labeled(path)
+    assert data.texts == ["Where is my card?"]
+    assert data.labels == ["card"]
+
+
+def test_csv_not_utf8_is_clear(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.csv"
+    path.write_text("text,category\nWhere is my card?,card\n", encoding="utf-16")
+    with pytest.raises(InputError, match="not UTF-8 text .* save it as UTF-8"):
+        load_labeled(path)

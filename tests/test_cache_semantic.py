@@ -256,3 +256,9 @@ def test_closed_store_gives_miss_not_crash() -> None:
     assert lookup.reason == "error"
     assert cache.put("q", "answer", **CONTEXT) is None
     assert cache.stats().errors == 2
+
+
+def test_nan_similarity_is_a_miss() -> None:
+    from truecost.cache.policy import is_hit
+
+    assert is_hit(float("nan"), None, 0.8, 0.0) == (False, "below-threshold")

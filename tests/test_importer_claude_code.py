@@ -384,3 +384,16 @@ def test_strict_later_file_wins(tmp_path: Path) -> None:
         paths = [folder / "a.jsonl", folder / "b.jsonl"]
         import_paths(ledger, paths, PriceCatalog(), ImportContext(), strict=True)
         assert _stored(ledger) == [("anthropic:m1:r1", 3, 1)]
+
+
+def test_later_line_in_new_file_updates_ledger(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {"s.jsonl": [line("m1", "r1", 3)]})
+    with Ledger(None) as ledger:
+        import_paths(ledger, [root], PriceCatalog(), ImportContext())
+        later = line("m1", "r1", 512, timestamp="2025-09-03T00:47:30.000Z")
+        (root / "projects" / "demo" / "s2.jsonl").write_text(
+            line("m1", "r1", 3) + "\n" + later + "\n", encoding="utf-8"
+        )
+        summary = import_paths(ledger, [root], PriceCatalog(), ImportContext())
+        assert _stored(ledger) == [("anthropic:m1:r1", 512, 2)]
+        assert summary.replaced == 1

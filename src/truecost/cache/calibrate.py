@@ -32,6 +32,7 @@ class PrecomputedEmbedder:
         self._id = source.id
         self._dimensions = source.dimensions
         self._fits = {text: source.fits(text) for text in set(texts)}
+        self._known = {text: source.knows_words(text) for text in set(texts)}
         self._rows = {text: row for row, text in enumerate(texts)}
         self._vectors = vectors
 
@@ -49,6 +50,9 @@ class PrecomputedEmbedder:
 
     def fits(self, text: str) -> bool:
         return self._fits[text]
+
+    def knows_words(self, text: str) -> bool:
+        return self._known[text]
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         return self._vectors[[self._rows[text] for text in texts]]

@@ -45,6 +45,14 @@ class Embedder(Protocol):
         """Return True when the model reads all of ``text`` (longer texts would be truncated)."""
         ...
 
+    def knows_words(self, text: str) -> bool:
+        """Return True unless ``text`` has a piece the model's vocabulary lacks.
+
+        The model reads such a piece as one "unknown" token, so two texts that differ only
+        there ("I love it 😍", "I love it 😡") get the same vector.
+        """
+        ...
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Embed ``texts`` into an array of shape ``(len(texts), dimensions)``."""
         ...
@@ -140,6 +148,11 @@ class SentenceTransformersEmbedder:
     def fits(self, text: str) -> bool:
         token_ids = self._model.tokenizer(text, add_special_tokens=True)["input_ids"]
         return len(token_ids) <= self._max_tokens
+
+    def knows_words(self, text: str) -> bool:
+        unknown = self._model.tokenizer.unk_token_id
+        token_ids = self._model.tokenizer(text, add_special_tokens=False)["input_ids"]
+        return unknown is None or unknown not in token_ids
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         vectors = self._model.encode(

@@ -34,9 +34,14 @@ def load_labeled(
     """Read a labeled CSV, or a JSONL of duplicate pairs when the name ends in ``.jsonl``."""
     if not path.is_file():
         raise MissingInputError(f"labeled data file not found: {path}")
-    if path.suffix == ".jsonl":
-        return _load_pairs(path)
-    return _load_csv(path, text_column, label_column)
+    try:
+        if path.suffix == ".jsonl":
+            return _load_pairs(path)
+        return _load_csv(path, text_column, label_column)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        ) from exc
 
 
 def sample_labeled(data: LabeledTexts, size: int, seed: int = 0) -> LabeledTexts:
@@ -54,12 +59,13 @@ def sample_labeled(data: LabeledTexts, size: int, seed: int = 0) -> LabeledTexts
 def _load_csv(path: Path, text_column: str, label_column: str) -> LabeledTexts:
     texts: list[str] = []
     labels: list[str] = []
-    with path.open(newline="", encoding="utf-8") as handle:
+    # utf-8-sig drops the byte-order mark that spreadsheet programs write before the header.
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in (text_column, label_column) if c not in (reader.fieldnames or [])]
         if missing:
             raise InputError(
-                f"{path}: missing column {missing[0]!r} (columns: {reader.fieldnames}); "
+                f"{path}: missing column {missing[0]!r} (columns: {reader.fieldnames or 'none'}); "
                 "name the columns with --text-column and --label-column"
             )
         for line, row in enumerate(reader, start=2):
@@ -83,7 +89,7 @@ def _load_pairs(path: Path) -> LabeledTexts:
             text = parent[text]
         return text
 
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue

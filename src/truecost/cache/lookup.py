@@ -9,6 +9,7 @@ from dataclasses import dataclass
 MISS_REASONS = (
     "empty",  # the query is empty once normalized
     "too-long",  # longer than the model reads, so only an exact match can hit
+    "unknown-words",  # has characters the model's vocabulary lacks (emoji, Thai), so exact only
     "no-entries",  # nothing cached in this partition
     "below-threshold",  # the nearest entry is not similar enough
     "ambiguous",  # another answer is nearly as close as the nearest entry's

@@ -55,6 +55,7 @@ class OnnxMiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
+        self._unknown_id = self._tokenizer.token_to_id("[UNK]")
         # The text ``fits`` last tokenized and its encoding: a lookup calls ``fits`` and then
         # ``embed`` on the same text, which then need not tokenize it again.
         self._last_encoding: tuple[str, Any] | None = None
@@ -90,9 +91,19 @@ class OnnxMiniLMEmbedder:
         return self._dimensions
 
     def fits(self, text: str) -> bool:
+        return len(self._encode(text).ids) <= MAX_TOKENS
+
+    def knows_words(self, text: str) -> bool:
+        return self._unknown_id not in self._encode(text).ids
+
+    def _encode(self, text: str) -> Any:
+        # A lookup asks fits, knows_words and embed about the same text: tokenize it once.
+        last = self._last_encoding
+        if last is not None and last[0] == text:
+            return last[1]
         encoding = self._tokenizer.encode(text)
         self._last_encoding = (text, encoding)
-        return len(encoding.ids) <= MAX_TOKENS
+        return encoding
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         result = np.zeros((len(texts), self._dimensions), dtype=np.float32)

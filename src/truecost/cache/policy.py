@@ -72,7 +72,8 @@ def is_hit(
     margin: float,
 ) -> tuple[bool, str]:
     """Decide a semantic hit; the string names why it missed ("" for a hit)."""
-    if nearest_similarity < threshold:
+    # "not >=" rather than "<", so that a NaN similarity is a miss too.
+    if not nearest_similarity >= threshold:
         return False, "below-threshold"
     if conflict_similarity is not None and nearest_similarity - conflict_similarity < margin:
         return False, "ambiguous"

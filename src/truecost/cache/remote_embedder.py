@@ -40,7 +40,10 @@ class OpenAIEmbedder:
         self._api_key = os.environ.get(api_key_env, "") if api_key_env else ""
         self._timeout_s = timeout_s
         self._max_chars = max_chars
-        self._dimensions = dimensions or len(self.embed(["dimension probe"])[0])
+        # 0 until known: the probe call below sets it from the endpoint's answer.
+        self._dimensions = dimensions or 0
+        if not self._dimensions:
+            self._dimensions = len(self.embed(["dimension probe"])[0])
 
     @property
     def id(self) -> str:
@@ -52,6 +55,10 @@ class OpenAIEmbedder:
 
     def fits(self, text: str) -> bool:
         return len(text) <= self._max_chars
+
+    def knows_words(self, text: str) -> bool:
+        # The endpoint's vocabulary is not known here, so every text counts as known.
+        return True
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         body = json.dumps({"model": self._model, "input": list(texts)}).encode()
@@ -66,7 +73,13 @@ class OpenAIEmbedder:
             raise EmbeddingError(f"embeddings endpoint {self._url} failed: {exc}") from exc
         except json.JSONDecodeError as exc:
             raise EmbeddingError(f"embeddings endpoint {self._url} returned invalid JSON") from exc
-        return normalize_rows(_vectors_from(payload, len(texts), self._url))
+        vectors = _vectors_from(payload, len(texts), self._url)
+        if self._dimensions and vectors.shape[1] != self._dimensions:
+            raise EmbeddingError(
+                f"embeddings endpoint {self._url} returned vectors of {vectors.shape[1]} "
+                f"numbers instead of {self._dimensions}; check the model it serves"
+            )
+        return normalize_rows(vectors)
 
 
 def _vectors_from(payload: Any, count: int, url: str) -> Vectors:
@@ -79,6 +92,8 @@ def _vectors_from(payload: Any, count: int, url: str) -> Vectors:
         ) from exc
     if matrix.ndim != 2 or matrix.shape[0] != count:
         raise EmbeddingError(f"embeddings endpoint {url} returned {len(items)} vectors for {count}")
+    if not np.isfinite(matrix).all():
+        raise EmbeddingError(f"embeddings endpoint {url} returned a vector with NaN or infinity")
     return matrix
 
 

@@ -141,6 +141,8 @@ class SemanticCache:
             self._drop([exact.id])
         if len(query) > self.policy.max_chars or not self.embedder.fits(query):
             return Lookup.miss("too-long")
+        if not self.embedder.knows_words(query):
+            return Lookup.miss("unknown-words")
         index = self._indexes.get(partition)
         if index is None or len(index) == 0:
             self._remember(partition, text, None, None, None)
@@ -196,7 +198,7 @@ class SemanticCache:
         now = self._clock()
         recent = self._recent.pop((partition, text), None)
         vector = recent.vector if recent is not None else None
-        if vector is None and len(query) <= self.policy.max_chars and self.embedder.fits(query):
+        if vector is None and self._embeddable(query):
             vector = self.embedder.embed([query])[0]
         response_hash = digest(normalize_text(response))
         if recent is not None and recent.nearest_id is not None:
@@ -250,6 +252,14 @@ class SemanticCache:
             self._stats.evictions += len(victims)
 
     # Bookkeeping
+
+    def _embeddable(self, query: str) -> bool:
+        """Return True when ``query`` may be embedded and matched by meaning."""
+        return (
+            len(query) <= self.policy.max_chars
+            and self.embedder.fits(query)
+            and self.embedder.knows_words(query)
+        )
 
     def _expired(self, entry: Entry, now: float) -> bool:
         return entry.expires_at is not None and entry.expires_at <= now

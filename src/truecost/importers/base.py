@@ -82,8 +82,9 @@ class Importer(ABC):
     description: str = ""
     # Lower numbers are asked first during detection, so specific formats win over generic ones.
     detect_priority: int = 100
-    # True when a file can grow with a later line for a record already imported (a log still
-    # being written). The ledger then replaces the stored record by the later line's.
+    # True when a log can grow with a later line for a record already imported (a log still
+    # being written). The ledger then replaces the stored record with the later line's: one
+    # further down the same file, or one with a later timestamp in any file.
     later_lines_replace: bool = False
 
     def detect_directory(self, path: Path) -> bool:

@@ -46,7 +46,7 @@ class InsertResult:
     inserted: int
     duplicates: int
     unpriced: int
-    # Stored records replaced by a later line of the same file, counted in ``inserted`` too.
+    # Stored records replaced by a later line of their request, counted in ``inserted`` too.
     replaced: int = 0
 
 
@@ -93,8 +93,8 @@ class Ledger:
 
         Records with an id already stored, or repeated inside the batch, are
         duplicates: the first one seen is kept. With ``replace_earlier_lines``, a
-        record from a later line of the file a stored record came from replaces it,
-        because that file grew since the last import.
+        record from a later line of the file a stored record came from, or with a
+        later timestamp, replaces it: the log grew since the last import.
         """
         if table.num_rows == 0:
             return InsertResult(0, 0, 0)
@@ -114,13 +114,14 @@ class Ledger:
         return InsertResult(inserted, table.num_rows - inserted, unpriced, replaced)
 
     def _delete_earlier_lines(self) -> int:
-        """Delete the stored records that a later line of the same file in ``incoming`` updates."""
+        """Delete the stored records that a later line in ``incoming`` updates."""
         deleted = first_row(
             self.con.execute(
                 """
                 DELETE FROM records WHERE id IN (
                     SELECT r.id FROM records AS r JOIN incoming AS i USING (id)
-                    WHERE i.source_file = r.source_file AND i.source_line > r.source_line
+                    WHERE (i.source_file = r.source_file AND i.source_line > r.source_line)
+                       OR i.ts > r.ts
                 )
                 """
             )
