@@ -148,5 +148,23 @@ def test_csv_with_byte_order_mark_read(tmp_path: Path) -> None:
 def test_csv_not_utf8_is_clear(tmp_path: Path) -> None:
     path = tmp_path / "utf16.csv"
     path.write_text("text,category\nWhere is my card?,card\n", encoding="utf-16")
-    with pytest.raises(InputError, match="not UTF-8 text .* save it as UTF-8"):
+    with pytest.raises(InputError, match=r"not UTF-8 text .* save it as UTF-8"):
         load_labeled(path)
+
+
+@pytest.mark.parametrize("content", ["empty", "foreign"])
+def test_cli_stats_leaves_other_files_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.sqlite"
+    if content == "empty":
+        path.write_bytes(b"")
+    else:
+        sqlite3.connect(path).execute("CREATE TABLE foo (a)").connection.commit()
+    before = path.read_bytes()
+    assert main(["cache", "stats", str(path)]) == 2
+    assert "is not a truecost cache file" in capsys.readouterr().err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]

@@ -200,3 +200,19 @@ def test_bad_vector_never_stored(server: ThreadingHTTPServer, tmp_path: Path) ->
     reopened = SemanticCache(embedder, SQLiteStore(tmp_path / "c.sqlite"))
     assert reopened.get("hello there", **context).kind == "exact"
     assert reopened.stats().entries == 1
+
+
+def test_cli_calibrate_with_openai_backend(
+    server: ThreadingHTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from truecost.cli.main import main
+
+    data = tmp_path / "labels.csv"
+    rows = [f"{'x' * (i % 5 + 1)},label{i % 5}" for i in range(30)]
+    data.write_text("text,category\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    url = f"http://127.0.0.1:{server.server_port}"
+    args = ["cache", "calibrate", str(data), "--backend", "openai", "--base-url", url]
+    assert main([*args, "--model", "m", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["embedder"] == "openai-compatible/m"
+    assert main(args) == 2
+    assert "--backend openai needs --base-url and --model" in capsys.readouterr().err

@@ -114,18 +114,32 @@ _COLUMNS = (
 class SQLiteStore:
     """Entries in one SQLite file (``:memory:`` for a cache that lives only in the process)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """Open or create the cache file; ``read_only`` opens an existing cache and changes nothing."""
         self.path = str(path)
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._db.executescript(_SCHEMA)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            if read_only:
+                uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                self._require_cache_tables()
+            else:
+                self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                self._db.executescript(_SCHEMA)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
             raise CacheStoreError(
                 f"cache file {self.path} is not a readable cache ({exc}); "
                 "delete it or choose another path to start an empty cache"
             ) from exc
+
+    def _require_cache_tables(self) -> None:
+        found = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        if not {"meta", "entries"} <= found:
+            raise CacheStoreError(
+                f"{self.path} is not a truecost cache file (it has no meta and entries "
+                "tables); pass the file a SemanticCache was opened with"
+            )
 
     def bind(self, embedder_id: str, dimensions: int) -> None:
         wanted = {

@@ -47,6 +47,17 @@ def command() -> None:
 @click.option(
     "--label-column", default="category", show_default=True, help="CSV column of answer labels."
 )
+@click.option(
+    "--base-url",
+    help="With --backend openai: the endpoint's base URL (POST {base-url}/embeddings).",
+)
+@click.option("--model", "model_name", help="With --backend openai: the embedding model name.")
+@click.option(
+    "--api-key-env",
+    default="OPENAI_API_KEY",
+    show_default=True,
+    help="With --backend openai: the environment variable that holds the API key.",
+)
 @format_option("table", "json", "markdown")
 def calibrate_command(
     data: Path,
@@ -56,6 +67,9 @@ def calibrate_command(
     limit: int | None,
     text_column: str,
     label_column: str,
+    base_url: str | None,
+    model_name: str | None,
+    api_key_env: str,
     output_format: str,
 ) -> None:
     """Replay labeled DATA through the cache and pick the policy for a wrong-hit target.
@@ -65,10 +79,19 @@ def calibrate_command(
     """
     if not 0 < target_wrong_rate < 1:
         raise ConfigError(f"--target must be between 0 and 1, got {target_wrong_rate}")
+    if limit is not None and limit < 1:
+        raise ConfigError(f"--limit must be at least 1, got {limit}")
+    options: dict[str, object] = {}
+    if backend == "openai":
+        if not base_url or not model_name:
+            raise ConfigError("--backend openai needs --base-url and --model")
+        options = {"base_url": base_url, "model": model_name, "api_key_env": api_key_env}
+    elif base_url or model_name:
+        raise ConfigError("--base-url and --model apply to --backend openai only")
     labeled = load_labeled(data, text_column, label_column)
     if limit is not None:
         labeled = sample_labeled(labeled, limit, seed)
-    embedder = PrecomputedEmbedder.build(create_embedder(backend), labeled.texts)
+    embedder = PrecomputedEmbedder.build(create_embedder(backend, **options), labeled.texts)
     with _one_blas_thread():
         result = calibrate(labeled, embedder, target_wrong_rate, seed)
     click.echo(render_calibration(result, output_format))
@@ -81,9 +104,11 @@ def stats_command(cache_file: Path, output_format: str) -> None:
     """Show the number of entries in a cache file."""
     if not cache_file.is_file():
         raise MissingInputError(f"cache file not found: {cache_file}")
-    store = SQLiteStore(cache_file)
-    stats = CacheStats(entries=store.count())
-    store.close()
+    store = SQLiteStore(cache_file, read_only=True)
+    try:
+        stats = CacheStats(entries=store.count())
+    finally:
+        store.close()
     if output_format == "json":
         click.echo(json.dumps({"file": str(cache_file), "entries": stats.entries}))
     else:
