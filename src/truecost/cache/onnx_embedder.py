@@ -97,7 +97,7 @@ class OnnxMiniLMEmbedder:
         return self._unknown_id not in self._encode(text).ids
 
     def _encode(self, text: str) -> Any:
-        # A lookup asks fits, knows_words and embed about the same text: tokenize it once.
+        # A lookup calls fits, knows_words and embed on the same text, which is tokenized once.
         last = self._last_encoding
         if last is not None and last[0] == text:
             return last[1]

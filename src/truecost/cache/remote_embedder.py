@@ -40,7 +40,7 @@ class OpenAIEmbedder:
         self._api_key = os.environ.get(api_key_env, "") if api_key_env else ""
         self._timeout_s = timeout_s
         self._max_chars = max_chars
-        # 0 until known: the probe call below sets it from the endpoint's answer.
+        # 0 until known: the probe call below sets it from the endpoint's response.
         self._dimensions = dimensions or 0
         if not self._dimensions:
             self._dimensions = len(self.embed(["dimension probe"])[0])
