@@ -114,6 +114,24 @@ def parse_fields(values: tuple[str, ...], option: str) -> dict[str, str]:
     return parsed
 
 
+def selection_options(func: F) -> F:
+    """Add ``--since``, ``--until`` and ``--where``, which select the records a command reads."""
+    options = [
+        click.option("--since", help="First day included (YYYY-MM-DD, UTC)."),
+        click.option("--until", help="Last day included (YYYY-MM-DD, UTC)."),
+        click.option(
+            "--where",
+            "filters",
+            multiple=True,
+            metavar="DIM=VALUE",
+            help="Keep records where DIM equals VALUE.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def import_context_options(func: F) -> F:
     """Add the options that set attributes and fallbacks of imported records.
 

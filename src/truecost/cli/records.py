@@ -16,6 +16,7 @@ from truecost.cli.common import (
     load_catalog,
     open_for_reading,
     read_paths_directly,
+    selection_options,
 )
 from truecost.cli.report import selection_from_options
 
@@ -37,15 +38,7 @@ _BATCH_ROWS = 50_000
 @click.command("records")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @ledger_option
-@click.option("--since", help="First day included (YYYY-MM-DD, UTC).")
-@click.option("--until", help="Last day included (YYYY-MM-DD, UTC).")
-@click.option(
-    "--where",
-    "filters",
-    multiple=True,
-    metavar="DIM=VALUE",
-    help="Keep records where DIM equals VALUE.",
-)
+@selection_options
 @import_context_options
 @click.option(
     "--format",

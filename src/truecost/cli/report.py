@@ -18,6 +18,7 @@ from truecost.cli.common import (
     open_for_reading,
     parse_fields,
     read_paths_directly,
+    selection_options,
 )
 from truecost.errors import InputError
 from truecost.outputs.spend import render_spend
@@ -66,15 +67,7 @@ def selection_from_options(
 @click.option(
     "--by", "by", help=f"Group by one or several of: {', '.join(DIMENSIONS)} (comma-separated)."
 )
-@click.option("--since", help="First day included (YYYY-MM-DD, UTC).")
-@click.option("--until", help="Last day included (YYYY-MM-DD, UTC).")
-@click.option(
-    "--where",
-    "filters",
-    multiple=True,
-    metavar="DIM=VALUE",
-    help="Keep records where DIM equals VALUE.",
-)
+@selection_options
 @click.option("--as-of", "as_of", help="Time for month to date (default: the latest record).")
 @click.option(
     "--compare",

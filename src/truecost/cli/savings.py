@@ -12,6 +12,7 @@ from truecost.cli.common import (
     load_catalog,
     open_for_reading,
     prices_option,
+    selection_options,
 )
 from truecost.cli.report import selection_from_options
 from truecost.savings.options import build_context
@@ -21,15 +22,7 @@ from truecost.savings.report import run_savings
 
 @click.command("savings")
 @ledger_option
-@click.option("--since", help="First day included (YYYY-MM-DD, UTC).")
-@click.option("--until", help="Last day included (YYYY-MM-DD, UTC).")
-@click.option(
-    "--where",
-    "filters",
-    multiple=True,
-    metavar="DIM=VALUE",
-    help="Keep records where DIM equals VALUE.",
-)
+@selection_options
 @click.option(
     "--only",
     "only",
