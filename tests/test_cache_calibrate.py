@@ -168,3 +168,17 @@ def test_cli_stats_leaves_other_files_alone(
     assert "is not a truecost cache file" in capsys.readouterr().err
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--limit", "0"], "--limit must be at least 1, got 0"),
+        (["--base-url", "http://127.0.0.1:9"], "--base-url and --model apply to --backend openai"),
+    ],
+)
+def test_cli_calibrate_bad_options(
+    extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cache", "calibrate", str(SLICE), *extra]) == 2
+    assert message in capsys.readouterr().err
