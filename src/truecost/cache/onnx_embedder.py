@@ -56,8 +56,8 @@ class OnnxMiniLMEmbedder:
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._unknown_id = self._tokenizer.token_to_id("[UNK]")
-        # The text ``fits`` last tokenized and its encoding: a lookup calls ``fits`` and then
-        # ``embed`` on the same text, which then need not tokenize it again.
+        # The last text tokenized and its encoding. A lookup calls fits, knows_words and embed
+        # on the same text, so it is tokenized once.
         self._last_encoding: tuple[str, Any] | None = None
         # onnxruntime 1.32 sends usage events to Microsoft unless they are disabled, and
         # truecost reaches no network the user did not configure.
@@ -97,7 +97,6 @@ class OnnxMiniLMEmbedder:
         return self._unknown_id not in self._encode(text).ids
 
     def _encode(self, text: str) -> Any:
-        # A lookup calls fits, knows_words and embed on the same text, which is tokenized once.
         last = self._last_encoding
         if last is not None and last[0] == text:
             return last[1]

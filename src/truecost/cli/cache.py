@@ -56,7 +56,7 @@ def command() -> None:
     "--api-key-env",
     default="OPENAI_API_KEY",
     show_default=True,
-    help="With --backend openai: the environment variable that holds the API key.",
+    help="With --backend openai: the environment variable that contains the API key.",
 )
 @format_option("table", "json", "markdown")
 def calibrate_command(

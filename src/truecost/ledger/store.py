@@ -266,7 +266,8 @@ def _reject_foreign_file(path: Path) -> None:
         with path.open("rb") as handle:
             head = handle.read(16)
     except OSError:
-        return  # missing or unreadable: connecting reports it
+        # A missing or unreadable file is reported when DuckDB opens it.
+        return
     for header, kind in _FOREIGN_HEADERS.items():
         if head.startswith(header):
             raise LedgerError(

@@ -83,7 +83,7 @@ def find_session_files(path: Path) -> list[SessionFile]:
     """List the session files of a session file, a project folder or a Claude folder."""
     if path.is_file():
         return [SessionFile(path, project_of(path))]
-    root = path / _PROJECTS_FOLDER if (path / _PROJECTS_FOLDER).is_dir() else path
+    root = _session_root(path)
     # os.walk with plain strings lists 2,500 sessions in about half the time of
     # Path.rglob. Sorting tuples of path parts keeps the order Path sorting gives.
     found: list[tuple[str, ...]] = []
@@ -298,10 +298,15 @@ class ClaudeCodeImporter(Importer):
         return read_sessions_bulk(sessions, context)
 
 
+def _session_root(folder: Path) -> Path:
+    """Return the ``projects`` folder inside ``folder`` when it has one, else ``folder``."""
+    projects = folder / _PROJECTS_FOLDER
+    return projects if projects.is_dir() else folder
+
+
 def _walk_session_files(path: Path) -> Iterator[Path]:
     """Yield session files below ``path`` as a sorted walk finds them, without listing them all."""
-    root = path / _PROJECTS_FOLDER if (path / _PROJECTS_FOLDER).is_dir() else path
-    for folder, subfolders, names in os.walk(root):
+    for folder, subfolders, names in os.walk(_session_root(path)):
         subfolders.sort()
         for name in sorted(names):
             candidate = os.path.join(folder, name)

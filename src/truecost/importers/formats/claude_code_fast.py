@@ -13,8 +13,8 @@ It runs in three steps, so that DuckDB's JSON scan stays parallel:
 It returns None, and the careful reader in ``claude_code_bulk`` runs instead,
 when a file contains a line that is not valid JSON or a field of another type
 (DuckDB then fails the scan), when an attribute path needs extra columns, or if
-the scan ever returned files out of order. A file whose kept line has an invalid
-value is left out and read again line by line, which reports each bad line.
+the scan ever returned files out of order. A file in which the last line of a request has
+an invalid value is left out and read again line by line, which reports each bad line.
 
 NOTE: DuckDB skips blank lines, so in a file with one, later line numbers are
 one lower than in the file; Claude Code writes no blank lines. An invalid value
@@ -39,7 +39,7 @@ from truecost.importers.formats.claude_code import (
 )
 from truecost.record import ARROW_SCHEMA, TIMESTAMP_FROM_RECORD
 
-# Only the top-level fields are typed. ``usage`` stays JSON text, parsed for kept lines only.
+# Only the top-level fields are typed. ``usage`` stays JSON text, parsed for last lines only.
 _COLUMNS = {
     "timestamp": "VARCHAR",
     "requestId": "VARCHAR",
@@ -108,7 +108,7 @@ _RECORDS = f"""
 WITH parsed AS (
     SELECT *, CASE WHEN left(usage::VARCHAR, 1) = '{{'
                    THEN json_transform(usage, '{_USAGE_SCHEMA}') END AS u
-    FROM lines WHERE kept
+    FROM lines WHERE last_of_request
 ),
 checked AS (
     SELECT *, model = '{SYNTHETIC_MODEL}' AS synthetic,
@@ -159,7 +159,7 @@ def read_sessions_fast(
         lines = _number_lines(lines)
         if lines is None:
             return None
-        table, reread = _kept_records(con, lines, len(paths))
+        table, reread = _last_line_records(con, lines, len(paths))
     finally:
         con.close()
     table = _in_file_order(table)
@@ -167,23 +167,23 @@ def read_sessions_fast(
     return _split(table, len(paths)), {paths[index] for index in reread}
 
 
-def _kept_records(
+def _last_line_records(
     con: duckdb.DuckDBPyConnection, lines: pa.Table, files: int
 ) -> tuple[pa.Table, list[int]]:
     """Build the record of the last line of each request, leaving out files with a bad one.
 
-    A file whose kept line is invalid is left out and read again line by line. The
+    A file holding an invalid last line is left out and read again line by line. The
     requests it held then keep their last line in the other files, which is checked in
-    turn, so this repeats until every kept line is valid.
+    turn, so this repeats until every last line is valid.
     """
     file_index = lines.column("file_index").to_numpy()
     excluded = np.zeros(files, dtype=bool)
     while True:
         con.register("lines", lines.append_column("excluded", pa.array(excluded[file_index])))
-        kept = con.sql(_KEEP).to_arrow_table().column("ordinal").to_numpy()
+        last_ordinals = con.sql(_KEEP).to_arrow_table().column("ordinal").to_numpy()
         mask = np.zeros(lines.num_rows, dtype=bool)
-        mask[kept] = True
-        con.register("lines", lines.append_column("kept", pa.array(mask)))
+        mask[last_ordinals] = True
+        con.register("lines", lines.append_column("last_of_request", pa.array(mask)))
         table = con.sql(_RECORDS).to_arrow_table()
         invalid = pc.invert(table.column("valid"))
         bad_files = np.unique(table.filter(invalid).column("file_index").to_numpy())
@@ -206,7 +206,7 @@ def _number_lines(lines: pa.Table) -> pa.Table | None:
 
 
 def _in_file_order(table: pa.Table) -> pa.Table:
-    """Sort by ordinal, unless DuckDB already returned the rows in that order (it does)."""
+    """Sort by ordinal, unless DuckDB returned the rows in that order (DuckDB 2.0.1 does)."""
     ordinal = table.column("ordinal").to_numpy()
     if ordinal.size and bool((np.diff(ordinal) < 0).any()):
         return table.take(pa.array(np.argsort(ordinal, kind="stable")))
@@ -255,7 +255,7 @@ def _repeat(value: object, type_: pa.DataType, rows: int) -> pa.Array:
 
 def _split(table: pa.Table, files: int) -> BulkResult:
     """Separate the records from the synthetic-model lines, which become issues."""
-    # This path counts the lines that carry usage and were kept, not every line read.
+    # This path counts the last lines of requests, not every line read.
     lines_read = table.num_rows
     synthetic = table.column("synthetic")
     if not pc.any(synthetic).as_py():
