@@ -142,9 +142,10 @@ def test_bulk_escaped_strings(tmp_path: Path) -> None:
     assert bulk_table.column("source_line").to_pylist() == [1, 2]
 
 
-@pytest.mark.parametrize("tokens", [10**17, 10**18 - 1, 10**18, 2**63 - 1])
+@pytest.mark.parametrize("tokens", [10**10 - 1, 10**10, 10**10 + 1, 10**18, 2**63 - 1])
 def test_bulk_large_counts(tmp_path: Path, tokens: int) -> None:
-    # Counts of up to 18 digits stay on the SQL path; longer ones go to the Python path.
+    # Counts of up to 10 digits stay on the SQL path; longer ones go to the Python path,
+    # which rejects those above MAX_TOKENS.
     good = openai_lines(1)
     body = orjson.loads(good[0])
     body["usage"]["completion_tokens"] = tokens
@@ -165,3 +166,36 @@ def test_bulk_nan_matches_python_path(tmp_path: Path) -> None:
     python_table, bulk_table, python_issues, bulk_issues, _ = bulk_and_python(path, 4096)
     assert (python_issues, bulk_issues) == (1, 1)
     assert bulk_table.to_pylist() == python_table.to_pylist()
+
+
+def sample_line(provider: str) -> dict[str, object]:
+    """Return the first sample body of ``provider`` that the SQL path turns into a record."""
+    path = DATA / provider / "bodies.jsonl"
+    bulk = read_bulk([path], ImportContext())
+    assert bulk is not None
+    first = min(bulk.table.column("source_line").to_pylist())
+    body: dict[str, object] = orjson.loads(path.read_bytes().splitlines()[first - 1])
+    return body
+
+
+ODD_COUNTS = [None, 0, -1, 1.5, 2.0, 1e3, "12", True, [], {}, 12345678901234567890]
+
+
+@pytest.mark.parametrize(
+    ("provider", "key"),
+    [("openai", "prompt_tokens"), ("openai", "completion_tokens"), ("anthropic", "output_tokens")],
+)
+@pytest.mark.parametrize("value", ODD_COUNTS, ids=repr)
+def test_bulk_odd_counts(tmp_path: Path, provider: str, key: str, value: object) -> None:
+    # One regular expression checks all of a parser's counts at once. A line with any count
+    # that is not a plain integer or null must reach the Python path.
+    body = sample_line(provider)
+    usage = body["usage"]
+    assert isinstance(usage, dict)
+    usage[key] = value
+    usage.pop("total_tokens", None)
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(orjson.dumps(body) + b"\n")
+    python_table, bulk_table, python_issues, bulk_issues, _ = bulk_and_python(path, 4096)
+    assert bulk_table.to_pylist() == python_table.to_pylist()
+    assert bulk_issues == python_issues

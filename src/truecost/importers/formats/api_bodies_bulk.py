@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from truecost.duckdb_connection import connect
 from truecost.importers.base import BulkResult, ImportContext, LineIssue
@@ -34,7 +35,7 @@ from truecost.importers.formats._line_chunks import (
 from truecost.importers.formats.api_bodies import fallback_timestamp, read_line
 from truecost.importers.providers.fields import FORMAT_NAME
 from truecost.importers.providers.registry import BodyParser, parsers
-from truecost.importers.providers.sql import PathTable, compile_expression
+from truecost.importers.providers.sql import PathTable, compile_expression, guard_sql
 from truecost.record import ARROW_SCHEMA, TIMESTAMP_FROM_RECORD, UsageRecord, records_to_arrow
 
 # How many skipped lines a BulkResult lists; the rest are only counted.
@@ -107,9 +108,10 @@ def _read_file(
     }
     connection.register("lines", reader)
     try:
-        fast = connection.sql(query, params=params).to_arrow_table().cast(ARROW_SCHEMA)
+        result = connection.sql(query, params=params).to_arrow_table()
     finally:
         connection.unregister("lines")
+    fast = _taken_lines(result).cast(ARROW_SCHEMA)
 
     collected.tables.append(fast)
     collected.lines_read += fast.num_rows
@@ -128,6 +130,19 @@ def _read_file(
                 records.append(item)
     if records:
         collected.tables.append(records_to_arrow(records))
+
+
+def _taken_lines(result: pa.Table) -> pa.Table:
+    """Keep the rows a parser took (``parser`` not NULL) and drop the ``parser`` column.
+
+    Filtering here rather than in a WHERE spares DuckDB evaluating every parser's
+    checks twice, once for the filter and once for the column.
+    """
+    parser = result.column("parser")
+    result = result.drop_columns(["parser"])
+    if parser.null_count == 0:
+        return result
+    return result.filter(pc.is_valid(parser))
 
 
 def _batches(path: Path, index: LineIndex, chunk_bytes: int) -> Iterator[pa.RecordBatch]:
@@ -162,14 +177,17 @@ def build_query(bulk_parsers: list[BodyParser]) -> str:
     """
     table = PathTable()
     compiled = {p.name: _compile(p, table) for p in bulk_parsers if p.bulk is not None}
-    shapes = " ".join(f"WHEN {c.shape} THEN '{name}'" for name, c in compiled.items())
-    accepted = " OR ".join(
-        f"(parser = '{name}' AND {c.checks} AND ({c.eligible}))" for name, c in compiled.items()
+    numbers = {name: number for number, name in enumerate(compiled, start=1)}
+    # The first parser whose shape matches picks the line. Unless its guards and ``eligible``
+    # are true, parser is NULL and the Python path reads the line.
+    picks = " ".join(
+        f"WHEN {c.shape} THEN CASE WHEN {c.checks} AND ({c.eligible}) THEN {numbers[name]} END"
+        for name, c in compiled.items()
     )
 
     def by_parser(column: str) -> str:
         branches = " ".join(
-            f"WHEN '{name}' THEN ({c.columns[column]})" for name, c in compiled.items()
+            f"WHEN {numbers[name]} THEN ({c.columns[column]})" for name, c in compiled.items()
         )
         return f"CASE parser {branches} END"
 
@@ -192,9 +210,10 @@ def build_query(bulk_parsers: list[BodyParser]) -> str:
             CASE WHEN ({by_parser("created")}) IS NULL THEN $fallback_source
                  ELSE '{TIMESTAMP_FROM_RECORD}' END AS timestamp_source,
             CAST(NULL AS VARCHAR) AS flags,
-            '{FORMAT_NAME}' AS format
+            '{FORMAT_NAME}' AS format,
+            parser
         FROM (
-            SELECT *, CASE {shapes} END AS parser
+            SELECT *, CASE {picks} END AS parser
             FROM (
                 SELECT line_no, {", ".join(table.columns())}
                 FROM (
@@ -209,7 +228,6 @@ def build_query(bulk_parsers: list[BodyParser]) -> str:
                 )
             )
         )
-        WHERE {accepted or "false"}
     """
 
 
@@ -233,5 +251,5 @@ def _compile(parser: BodyParser, table: PathTable) -> _CompiledParser:
         guards |= needed
     eligible, needed = compile_expression(parser.bulk.eligible, table)
     shape, shape_guards = compile_expression(parser.bulk.shape, table)
-    checks = " AND ".join(sorted(guards | needed | shape_guards)) or "true"
+    checks = guard_sql(guards | needed | shape_guards)
     return _CompiledParser(shape, checks, eligible, columns)

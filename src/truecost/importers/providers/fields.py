@@ -14,7 +14,7 @@ import orjson
 
 from truecost.importers.base import ImportContext, lookup_path
 from truecost.importers.providers.registry import BodyError
-from truecost.record import UsageRecord
+from truecost.record import MAX_TOKENS, UsageRecord
 
 FORMAT_NAME = "api-bodies"
 # Scale of ``reported_cost_usd`` in the Arrow schema: decimal128(18, 12).
@@ -77,6 +77,11 @@ def count(body: Any, path: str) -> int:
     if value < 0:
         raise BodyError(
             f"{path} is {value}, a negative token count; fix the value or remove the line"
+        )
+    if value > MAX_TOKENS:
+        raise BodyError(
+            f"{path} is {value:,}, more than {MAX_TOKENS:,} tokens in one call. "
+            "Fix the value or remove the line"
         )
     return value
 

@@ -131,12 +131,8 @@ def _helper_columns(helper: str, position: int, value: str) -> list[str]:
     if helper == "j":
         return [f"{value} AS j{position}"]
     if helper == "n":
-        # At most 18 digits, so the count fits a BIGINT; longer ones go to the Python path.
-        return [
-            f"coalesce(TRY_CAST({text} AS BIGINT), 0) AS n{position}",
-            f"({value} IS NULL OR {text} = 'null'"
-            f" OR regexp_full_match({text}, '[0-9]{{1,18}}')) AS gn{position}",
-        ]
+        # guard_sql checks the text t<k> together with the parser's other counts.
+        return [f"{text} AS t{position}", f"coalesce(TRY_CAST({text} AS BIGINT), 0) AS n{position}"]
     if helper == "s":
         # Most strings have no escapes, and then the text between the quotes is the value.
         plain = f"starts_with({text}, '\"') AND NOT contains({text}, '\\')"
@@ -149,6 +145,26 @@ def _helper_columns(helper: str, position: int, value: str) -> list[str]:
         f"TRY_CAST({value} AS DOUBLE) AS f{position}",
         f"coalesce(json_type({value}), 'NULL') IN {_ALLOWED_TYPES['f']} AS gf{position}",
     ]
+
+
+# A count the SQL path takes is null or has at most 10 digits, so it is below MAX_TOKENS.
+# Longer counts go to the Python path, which rejects those above MAX_TOKENS.
+_COUNT = "(?:null|[0-9]{1,10})"
+_COUNTS = f"(?:{_COUNT}(?:,{_COUNT})*)?"
+
+
+def guard_sql(guards: set[str]) -> str:
+    """Return the SQL condition that is true when every guard in ``guards`` is true.
+
+    One regular expression checks all the counts a parser reads, joined by commas,
+    because one match per count costs more. concat_ws leaves out absent counts.
+    """
+    counts = sorted((g for g in guards if g.startswith("gn")), key=lambda g: int(g[2:]))
+    others = sorted(g for g in guards if not g.startswith("gn"))
+    if counts:
+        texts = ", ".join(f"t{g[2:]}" for g in counts)
+        others.append(f"regexp_full_match(concat_ws(',', {texts}), '{_COUNTS}')")
+    return " AND ".join(others) or "true"
 
 
 def compile_expression(expression: str, table: PathTable) -> tuple[str, set[str]]:
