@@ -17,7 +17,8 @@ from truecost.ledger.ingest import import_paths
 from truecost.pricing import PriceCatalog
 from truecost.record import UsageRecord, records_to_arrow
 
-SAMPLE = Path(__file__).parent / "data" / "claude-code"
+DATA = Path(__file__).parent / "data"
+SAMPLE = DATA / "claude-code"
 IMPORTER = get_importer("claude-code")
 
 
@@ -397,3 +398,41 @@ def test_later_line_in_new_file_updates_ledger(tmp_path: Path) -> None:
         summary = import_paths(ledger, [root], PriceCatalog(), ImportContext())
         assert _stored(ledger) == [("anthropic:m1:r1", 512, 2)]
         assert summary.replaced == 1
+
+
+def plan_formats(path: Path) -> list[tuple[str, str]]:
+    """Return (format, path relative to ``path``) for every entry of the import plan."""
+    return sorted(
+        (importer.name, str(file.relative_to(path)) if file != path else ".")
+        for importer, file in plan_import([path]).files
+    )
+
+
+def test_logs_beside_project_planned(tmp_path: Path) -> None:
+    # A Claude Code project inside a folder of other logs: the folder is read as Claude Code,
+    # and the API bodies and LiteLLM export kept beside it by their own importers.
+    project = tmp_path / "proj"
+    shutil.copytree(next((SAMPLE / "projects").iterdir()), project)
+    shutil.copy(DATA / "api-responses" / "openai" / "bodies.jsonl", tmp_path / "app.jsonl")
+    shutil.copy(DATA / "litellm-langfuse" / "litellm_spend_logs_payload.json", tmp_path)
+    assert plan_formats(tmp_path) == [
+        ("api-bodies", "app.jsonl"),
+        ("claude-code", "."),
+        ("litellm", "litellm_spend_logs_payload.json"),
+    ]
+
+
+def test_logs_beside_projects_folder_planned(tmp_path: Path) -> None:
+    # Files outside the projects folder are not read by the Claude Code importer.
+    shutil.copytree(SAMPLE / "projects", tmp_path / "projects")
+    shutil.copy(DATA / "api-responses" / "openai" / "bodies.jsonl", tmp_path / "app.jsonl")
+    assert plan_formats(tmp_path) == [("api-bodies", "app.jsonl"), ("claude-code", ".")]
+
+
+def test_odd_session_start_stays_claude(tmp_path: Path) -> None:
+    # A session whose first line has no known shape is still read with its folder, once.
+    project = tmp_path / "proj"
+    shutil.copytree(next((SAMPLE / "projects").iterdir()), project)
+    session = next(project.glob("*.jsonl"))
+    session.write_text('{"note": "no known shape"}\n' + session.read_text())
+    assert plan_formats(tmp_path) == [("claude-code", ".")]

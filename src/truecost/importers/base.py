@@ -91,6 +91,14 @@ class Importer(ABC):
         """Return True when this importer reads the whole folder ``path`` itself."""
         return False
 
+    def files_not_read(self, path: Path, log_suffixes: tuple[str, ...]) -> list[Path]:
+        """Return the log files in folder ``path``, claimed by ``detect_directory``, not read here.
+
+        The import detects their formats one by one, so that other logs kept beside the
+        folder's own are imported too.
+        """
+        return []
+
     def detect(self, path: Path, head: list[bytes]) -> bool:
         """Return True when the file at ``path``, whose first lines are ``head``, is this format."""
         return False

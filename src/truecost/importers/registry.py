@@ -108,6 +108,9 @@ def _plan_directory(path: Path, forced: Importer | None, plan: ImportPlan) -> No
     for importer in candidates:
         if importer.detect_directory(path):
             plan.files.append((importer, path))
+            if not forced:
+                for file in importer.files_not_read(path, LOG_SUFFIXES):
+                    _plan_beside(file, importer, plan)
             return
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LOG_SUFFIXES)
     if not files:
@@ -118,6 +121,21 @@ def _plan_directory(path: Path, forced: Importer | None, plan: ImportPlan) -> No
         )
     for file in files:
         _plan_file(file, forced, plan)
+
+
+def _plan_beside(path: Path, claimer: Importer, plan: ImportPlan) -> None:
+    """Plan a log file kept in a folder that ``claimer`` reads as a whole.
+
+    A file that only ``claimer`` recognises, or none, is left to ``claimer``.
+    """
+    if not read_head(path):
+        return
+    try:
+        importer = detect_file(path)
+    except UnknownFormatError:
+        return
+    if importer is not claimer:
+        plan.files.append((importer, path))
 
 
 def detect_file(path: Path) -> Importer:

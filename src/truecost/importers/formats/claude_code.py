@@ -263,6 +263,28 @@ class ClaudeCodeImporter(Importer):
     def detect(self, path: Path, head: list[bytes]) -> bool:
         return path.suffix == _SESSION_SUFFIX and any(looks_like_session_line(h) for h in head)
 
+    def files_not_read(self, path: Path, log_suffixes: tuple[str, ...]) -> list[Path]:
+        # A projects folder is Claude Code's own folder of session logs, so it is not searched.
+        # Elsewhere a .jsonl file whose first line is not a session line is returned too. The
+        # import detects its format, and leaves it to this importer if it is a session.
+        root = _session_root(path)
+        found: list[Path] = []
+        for folder, subfolders, names in os.walk(path):
+            current = Path(folder)
+            in_root = current == root or root in current.parents
+            if in_root and root.name == _PROJECTS_FOLDER:
+                subfolders.clear()
+                continue
+            subfolders.sort()
+            for name in sorted(names):
+                file = current / name
+                if not name.lower().endswith(log_suffixes) or not file.is_file():
+                    continue
+                if in_root and name.endswith(_SESSION_SUFFIX) and _starts_as_session(file):
+                    continue
+                found.append(file)
+        return found
+
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
         return self.read_many([path], context)
 
@@ -302,6 +324,16 @@ def _session_root(folder: Path) -> Path:
     """Return the ``projects`` folder inside ``folder`` when it has one, else ``folder``."""
     projects = folder / _PROJECTS_FOLDER
     return projects if projects.is_dir() else folder
+
+
+def _starts_as_session(path: Path) -> bool:
+    """Return True when the first non-empty line of ``path`` is a session line, or it has none."""
+    with path.open("rb") as handle:
+        for raw in handle:
+            line = raw.strip()
+            if line:
+                return looks_like_session_line(line)
+    return True
 
 
 def _walk_session_files(path: Path) -> Iterator[Path]:
