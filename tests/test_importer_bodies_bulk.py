@@ -199,3 +199,15 @@ def test_bulk_odd_counts(tmp_path: Path, provider: str, key: str, value: object)
     python_table, bulk_table, python_issues, bulk_issues, _ = bulk_and_python(path, 4096)
     assert bulk_table.to_pylist() == python_table.to_pylist()
     assert bulk_issues == python_issues
+
+
+def test_bulk_byte_order_mark(tmp_path: Path) -> None:
+    # A byte-order mark before the first body: the SQL path leaves that line to the Python
+    # path, which reads it past the mark.
+    good = openai_lines(2)
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + good[0] + b"\n" + good[1] + b"\n")
+    python_table, bulk_table, python_issues, bulk_issues, _ = bulk_and_python(path, 4096)
+    assert bulk_table.to_pylist() == python_table.to_pylist()
+    assert bulk_table.column("source_line").to_pylist() == [1, 2]
+    assert (python_issues, bulk_issues) == (0, 0)

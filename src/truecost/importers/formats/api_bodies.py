@@ -84,6 +84,9 @@ def read_line(
     raw: bytes, file: str, number: int, context: ImportContext, fallback: tuple[datetime, str]
 ) -> list[ImportItem]:
     """Return the records of one non-empty line, or the issue that explains why it was skipped."""
+    if number == 1:
+        # Editors on Windows may start a UTF-8 file with a byte-order mark.
+        raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
