@@ -162,3 +162,18 @@ def test_same_id_twice_is_one_record(ledger: Ledger, catalog: PriceCatalog) -> N
     assert ledger.insert(records_to_arrow([usage, usage]), catalog) == (1, 1)
     assert ledger.insert(records_to_arrow([usage]), catalog) == (0, 1)
     assert ledger.count() == 1
+
+
+def test_costliest_storable_call(ledger: Ledger, catalog: PriceCatalog) -> None:
+    # o1-pro output at $600/M: 1,000,000,000 tokens cost $600,000, which one record holds.
+    call = record("o1-pro", provider="openai", output_tokens=1_000_000_000)
+    assert price_in_ledger(ledger, catalog, call) == Decimal("600000")
+
+
+def test_call_beyond_record_is_unpriced(ledger: Ledger, catalog: PriceCatalog) -> None:
+    # 9,000,000,000 output tokens at $600/M cost $5.4M. That is above a record's maximum, and
+    # in picodollars the product of the count and the rate is above the int64 range.
+    call = record("o1-pro", provider="openai", output_tokens=9_000_000_000)
+    assert price_in_ledger(ledger, catalog, call) is None
+    note = ledger.con.execute("SELECT price_note FROM records WHERE id = ?", [call.id]).fetchall()
+    assert note[0][0].startswith("cost not stored: above $999,999.99")

@@ -11,6 +11,7 @@ import duckdb
 
 from truecost.errors import InputError
 from truecost.ledger.sql import first_row
+from truecost.pricing.apply import TOO_COSTLY_NOTE
 
 # Group dimensions a report can be broken down by, and the SQL behind each.
 DIMENSIONS = {
@@ -58,7 +59,10 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class Selection:
-    """The records an analysis reads: a half-open time range and equality filters."""
+    """The records an analysis reads: a half-open time range and equality filters.
+
+    A record matches one of the values given for a dimension, and every dimension named.
+    """
 
     since: datetime | None = None
     until: datetime | None = None
@@ -74,9 +78,13 @@ class Selection:
         if self.until is not None:
             clauses.append("ts < ?")
             params.append(self.until)
+        values: dict[str, list[str]] = {}
         for dimension, value in self.filters:
-            clauses.append(f"{dimension_sql(dimension)} = ?")
-            params.append(value)
+            values.setdefault(dimension, []).append(value)
+        for dimension, accepted in values.items():
+            marks = ", ".join("?" for _ in accepted)
+            clauses.append(f"{dimension_sql(dimension)} IN ({marks})")
+            params.extend(accepted)
         return " AND ".join(clauses), params
 
 
@@ -105,14 +113,20 @@ class Group:
         return self.usd / priced if priced and self.usd is not None else None
 
 
+# Why a record is unpriced: no price matched, or its cost is more than one record holds.
+NO_PRICE_REASON = "no price known; add the model to a --prices file"
+TOO_COSTLY_REASON = "cost above $999,999.99 in one record; check the token counts"
+
+
 @dataclass
 class Unpriced:
-    """A model no price matched: its calls are left out of every dollar figure."""
+    """Unpriced calls of one model and reason: they are left out of every dollar figure."""
 
     provider: str
     model: str
     requests: int
     tokens: dict[str, int]
+    reason: str = NO_PRICE_REASON
 
 
 @dataclass
@@ -276,16 +290,22 @@ def _unpriced_models(
 ) -> list[Unpriced]:
     token_sums = ", ".join(f"sum({kind})::BIGINT" for kind in TOKEN_KINDS)
     rows = con.execute(
-        f"SELECT provider, coalesce(nullif(model, ''), '(none)'), count(*), {token_sums} FROM records "
-        f"WHERE {where} AND cost_usd IS NULL GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
-        params,
+        f"""
+        SELECT provider, coalesce(nullif(model, ''), '(none)'),
+               coalesce(price_note = ?, false) AS too_costly, count(*), {token_sums}
+        FROM records
+        WHERE {where} AND cost_usd IS NULL
+        GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3
+        """,
+        [TOO_COSTLY_NOTE, *params],
     ).fetchall()
     return [
         Unpriced(
             provider=row[0],
             model=row[1],
-            requests=int(row[2]),
-            tokens={kind: int(v or 0) for kind, v in zip(TOKEN_KINDS, row[3:], strict=True)},
+            requests=int(row[3]),
+            tokens={kind: int(v or 0) for kind, v in zip(TOKEN_KINDS, row[4:], strict=True)},
+            reason=TOO_COSTLY_REASON if row[2] else NO_PRICE_REASON,
         )
         for row in rows
     ]

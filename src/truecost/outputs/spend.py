@@ -39,7 +39,13 @@ def spend_payload(report: SpendReport) -> dict[str, Any]:
         "by": report.by,
         "groups": [_group_payload(g) for g in report.groups],
         "unpriced": [
-            {"provider": u.provider, "model": u.model, "requests": u.requests, "tokens": u.tokens}
+            {
+                "provider": u.provider,
+                "model": u.model,
+                "requests": u.requests,
+                "tokens": u.tokens,
+                "reason": u.reason,
+            }
             for u in report.unpriced
         ],
         "flagged_records": report.flagged_records,
@@ -160,13 +166,14 @@ def _unpriced_table(report: SpendReport) -> Table:
             format_count(u.requests),
             format_count(u.tokens["input_tokens"]),
             format_count(u.tokens["output_tokens"]),
+            u.reason,
         ]
         for u in report.unpriced
     ]
     return Table(
-        columns=["provider", "model", "requests", "input", "output"],
+        columns=["provider", "model", "requests", "input", "output", "reason"],
         rows=rows,
-        title="Unpriced (no price known; left out of every dollar figure; add them to a --prices file)",
+        title="Unpriced (left out of every dollar figure)",
         align_right=frozenset({2, 3, 4}),
     )
 

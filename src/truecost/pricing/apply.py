@@ -135,16 +135,17 @@ PROMPT_SQL = (
     "(s.input_tokens + s.cache_read_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens)"
 )
 
+# In HUGEINT, because counts up to MAX_TOKENS times picodollar rates can pass the int64 range.
 _COST_PICO_SQL = """
-    ((s.input_tokens - s.input_audio_tokens) * r.r_input
-     + s.input_audio_tokens * r.r_input_audio
-     + s.cache_read_tokens * r.r_cache_read
-     + s.cache_write_5m_tokens * r.r_cache_write_5m
-     + s.cache_write_1h_tokens * r.r_cache_write_1h
-     + (s.output_tokens - s.reasoning_tokens - s.output_audio_tokens) * r.r_output
-     + s.reasoning_tokens * r.r_reasoning
-     + s.output_audio_tokens * r.r_output_audio
-     + s.web_searches * r.r_web_search
+    ((s.input_tokens - s.input_audio_tokens)::HUGEINT * r.r_input
+     + s.input_audio_tokens::HUGEINT * r.r_input_audio
+     + s.cache_read_tokens::HUGEINT * r.r_cache_read
+     + s.cache_write_5m_tokens::HUGEINT * r.r_cache_write_5m
+     + s.cache_write_1h_tokens::HUGEINT * r.r_cache_write_1h
+     + (s.output_tokens - s.reasoning_tokens - s.output_audio_tokens)::HUGEINT * r.r_output
+     + s.reasoning_tokens::HUGEINT * r.r_reasoning
+     + s.output_audio_tokens::HUGEINT * r.r_output_audio
+     + s.web_searches::HUGEINT * r.r_web_search
      + r.r_request)
 """
 
@@ -164,10 +165,19 @@ _HOURLY_PICO_SQL = """
 """
 
 
+# The maximum cost of one record in picodollars, since the cost columns are DECIMAL(18, 12).
+MAX_RECORD_PICO = 10**18 - 1
+TOO_COSTLY_NOTE = (
+    "cost not stored: above $999,999.99 for one record, which the ledger cannot hold; "
+    "check the token counts, or split the record"
+)
+
+
 def _usd_sql(pico_sql: str) -> str:
+    # A cost beyond MAX_RECORD_PICO becomes NULL, so the record is listed as unpriced.
     return (
-        f"CAST(CAST({pico_sql} AS DECIMAL(18, 0)) * CAST('0.000000000001' AS DECIMAL(18, 12))"
-        " AS DECIMAL(18, 12))"
+        f"CAST(TRY_CAST({pico_sql} AS DECIMAL(18, 0))"
+        " * CAST('0.000000000001' AS DECIMAL(18, 12)) AS DECIMAL(18, 12))"
     )
 
 
@@ -188,7 +198,8 @@ def priced_select_sql(source: str, rates: str, columns: list[str], hourly: bool 
                {_usd_sql(cost)} AS cost_usd,
                {_usd_sql(uncached)} AS uncached_cost_usd,
                r.price_model,
-               CASE WHEN s.web_searches > 0 AND r.r_web_search = 0 THEN
+               CASE WHEN {cost} > {MAX_RECORD_PICO} THEN '{TOO_COSTLY_NOTE}'
+                    WHEN s.web_searches > 0 AND r.r_web_search = 0 THEN
                    concat_ws('; ', r.price_note,
                              s.web_searches || ' web searches not priced: the price data has '
                              || 'no web-search price for this model')
