@@ -96,6 +96,7 @@ def test_report_json_keys(logs: Path, capsys: pytest.CaptureFixture[str]) -> Non
                 "output_tokens": 5,
                 "reasoning_tokens": 0,
             },
+            "reason": "no price known; add the model to a --prices file",
         }
     ]
     # Grouped by a time dimension first, groups come in time order.
@@ -126,6 +127,24 @@ def test_where_without_match_says_so(logs: Path, capsys: pytest.CaptureFixture[s
     status, out, _ = run(["report", str(logs), "--where", "feature=nosuch"], capsys)
     assert status == 0
     assert out.startswith("No records match the selection")
+
+
+@pytest.mark.parametrize(
+    ("filters", "requests"),
+    [
+        ([f"model={MODEL}", "model=house-model-x"], 3),
+        (["model=house-model-x", f"model={MODEL}"], 3),
+        ([f"model={MODEL}", "provider=nosuch"], 0),
+    ],
+)
+def test_where_repeated_dimension(
+    logs: Path, capsys: pytest.CaptureFixture[str], filters: list[str], requests: int
+) -> None:
+    # A record matches one of the values of a dimension, and every dimension named.
+    options = [item for value in filters for item in ("--where", value)]
+    status, out, _ = run(["report", str(logs), *options, "--format", "json"], capsys)
+    assert status == 0
+    assert json.loads(out)["requests"] == requests
 
 
 def test_where_bad_syntax_example(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -103,15 +103,20 @@ _FIELD_EXAMPLES = {
 
 
 def parse_fields(values: tuple[str, ...], option: str) -> dict[str, str]:
-    """Parse repeated ``NAME=VALUE`` options into a dict, naming the bad one on error."""
-    parsed: dict[str, str] = {}
+    """Parse repeated ``NAME=VALUE`` options into a dict (the last value of a name wins)."""
+    return dict(parse_pairs(values, option))
+
+
+def parse_pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
+    """Parse repeated ``NAME=VALUE`` options into pairs in order, naming the bad one on error."""
+    pairs: list[tuple[str, str]] = []
     example = _FIELD_EXAMPLES.get(option, "name=value")
     for value in values:
         name, sep, target = value.partition("=")
         if not sep or not name.strip() or not target.strip():
             raise InputError(f"invalid {option} '{value}': use NAME=VALUE, for example {example}.")
-        parsed[name.strip()] = target.strip()
-    return parsed
+        pairs.append((name.strip(), target.strip()))
+    return pairs
 
 
 def selection_options(func: F) -> F:
@@ -124,7 +129,10 @@ def selection_options(func: F) -> F:
             "filters",
             multiple=True,
             metavar="DIM=VALUE",
-            help="Keep records where DIM equals VALUE.",
+            help=(
+                "Keep records where DIM equals VALUE. Repeated, a record matches one of the "
+                "values of each dimension named."
+            ),
         ),
     ]
     for option in reversed(options):

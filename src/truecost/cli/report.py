@@ -16,7 +16,7 @@ from truecost.cli.common import (
     ledger_option,
     load_catalog,
     open_for_reading,
-    parse_fields,
+    parse_pairs,
     read_paths_directly,
     selection_options,
 )
@@ -46,8 +46,8 @@ def selection_from_options(
         end = parse_day(until, "--until")
         if len(until) == 10:
             end += timedelta(days=1)
-    parsed = parse_fields(filters, "--where")
-    for name in parsed:
+    parsed = parse_pairs(filters, "--where")
+    for name, _ in parsed:
         if name not in DIMENSIONS:
             raise InputError(
                 f"unknown --where dimension '{name}'. Use one of: {', '.join(DIMENSIONS)}."
@@ -58,7 +58,7 @@ def selection_from_options(
             f"--since {since} is not before --until {until}: nothing can match. "
             "Swap the two dates or widen the range."
         )
-    return Selection(since=start, until=end, filters=tuple(parsed.items()))
+    return Selection(since=start, until=end, filters=tuple(parsed))
 
 
 @click.command("report")
