@@ -1,12 +1,18 @@
-"""Embedders for cache tests whose vectors are chosen by hand, so boundaries are exact."""
+"""Embedders for cache tests whose vectors are chosen by hand, so boundaries are exact, and cache
+files written with them."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from truecost.cache.embeddings import Vectors, normalize_rows
+from truecost.cache.semantic import SemanticCache
+from truecost.cache.store import SQLiteStore
 
 
 class TableEmbedder:
@@ -39,3 +45,21 @@ class TableEmbedder:
 def unit_at(similarity: float) -> list[float]:
     """A 2-d unit vector whose dot product with [1, 0] is ``similarity``."""
     return [similarity, float(np.sqrt(max(0.0, 1.0 - similarity * similarity)))]
+
+
+# Texts "a" to "e" with 2-d vectors at distinct angles.
+FIVE_ENTRIES = {name: [float(i + 1), 1.0] for i, name in enumerate("abcde")}
+
+
+def write_cache_file(path: Path, vectors: dict[str, list[float]]) -> None:
+    """Write a cache file with one entry per text of ``vectors``, its response the text upper-cased."""
+    cache = SemanticCache(TableEmbedder(vectors), SQLiteStore(path))
+    for text in vectors:
+        cache.put(text, text.upper(), feature="support", model="m")
+    cache.close()
+
+
+def set_stored_vector(path: Path, entry_id: int, value: object) -> None:
+    """Overwrite the vector column of one entry in a cache file, to simulate damage."""
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE entries SET vector = ? WHERE id = ?", (value, entry_id))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cache_helpers import FIVE_ENTRIES, set_stored_vector, write_cache_file
 from conftest import DATA
 from truecost.cache.calibrate import PrecomputedEmbedder, best_within, pair_curve, replay
 from truecost.cache.embeddings import create_embedder
@@ -44,19 +45,29 @@ def test_pair_precision_rises_with_threshold(
     assert curve[2].precision == 1.0
 
 
+# onnxruntime picks its int8 kernels by CPU, and their results differ in the last bits: on a
+# CPU with AVX2 only, threshold 0.6 gave 418 hits with 40 wrong, and 416 with 38 on one with
+# AVX-512 VNNI. So counts from the real model are checked within a range. The replay's
+# counting itself is pinned exactly on fixed vectors in test_cache_replay.py.
+
+
 def test_replay_counts_wrong_hits(labeled: LabeledTexts, embedder: PrecomputedEmbedder) -> None:
     loose = replay(labeled, embedder, CachePolicy(threshold=0.6), seed=0)
     strict = replay(labeled, embedder, CachePolicy(threshold=0.97), seed=0)
     assert loose.queries == strict.queries == 480
-    assert (loose.hits, loose.wrong_hits) == (418, 40)
+    assert 405 <= loose.hits <= 430
+    assert 30 <= loose.wrong_hits <= 50
     assert (strict.hits, strict.wrong_hits) == (5, 0)
-    assert loose.wrong_rate == 40 / 418
+    assert loose.wrong_rate == loose.wrong_hits / loose.hits
 
 
 def test_margin_cuts_wrong_hits(labeled: LabeledTexts, embedder: PrecomputedEmbedder) -> None:
+    loose = replay(labeled, embedder, CachePolicy(threshold=0.6), seed=0)
     margin = replay(labeled, embedder, CachePolicy(threshold=0.6, margin=0.1), seed=0)
-    # Without the margin the same threshold gives 418 hits with 40 wrong.
-    assert (margin.hits, margin.wrong_hits) == (352, 8)
+    # 352 hits with 8 wrong on the AVX2 CPU, 345 with 7 on the AVX-512 VNNI one.
+    assert 335 <= margin.hits <= 365
+    assert 4 <= margin.wrong_hits <= 12
+    assert margin.wrong_rate < loose.wrong_rate / 3
 
 
 def test_best_within_respects_target(labeled: LabeledTexts, embedder: PrecomputedEmbedder) -> None:
@@ -135,6 +146,32 @@ def test_cli_stats_corrupted_file(tmp_path: Path, capsys: pytest.CaptureFixture[
     path.write_bytes(b"garbage" * 200)
     assert main(["cache", "stats", str(path)]) == 2
     assert "is not a readable cache" in capsys.readouterr().err
+
+
+def test_cli_stats_invalid_vector(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cache.sqlite"
+    write_cache_file(path, FIVE_ENTRIES)
+    set_stored_vector(path, 3, b"\x01\x02")
+    assert main(["cache", "stats", str(path)]) == 2
+    output = capsys.readouterr()
+    assert output.out == ""
+    assert f"cache file {path}: entry 3 has an invalid vector (2 bytes, expected 8" in output.err
+    assert "DELETE FROM entries WHERE id = 3" in output.err
+
+
+def test_cli_stats_file_without_dimensions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "cache.sqlite"
+    write_cache_file(path, {"a": [1.0, 0.0]})
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM meta WHERE key = 'dimensions'")
+    assert main(["cache", "stats", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert "entry 1 has an invalid vector" in error
+    assert "the cache records no valid vector dimensions" in error
 
 
 def test_csv_with_byte_order_mark_read(tmp_path: Path) -> None:

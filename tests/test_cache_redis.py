@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
 from cache_helpers import TableEmbedder, unit_at
@@ -82,3 +83,46 @@ def test_redis_store_of_other_model_is_rejected(store: RedisStore) -> None:
 def test_unreachable_redis_is_clear() -> None:
     with pytest.raises(CacheStoreError, match=r"Redis cache at redis://127.0.0.1:9/0 failed"):
         RedisStore(url="redis://127.0.0.1:9/0", timeout_s=0.5)
+
+
+@pytest.mark.parametrize(
+    ("stored", "problem"),
+    [
+        (b"\x01\x02", "2 bytes, expected 8 for 2 float32 values"),
+        (np.array([1, 0, 0], "<f4").tobytes(), "12 bytes, expected 8 for 2 float32 values"),
+        (np.array([1, np.nan], "<f4").tobytes(), "NaN or infinite values"),
+    ],
+    ids=["odd-length", "3-dimensions", "nan"],
+)
+def test_redis_invalid_vector_is_clear_error(
+    store: RedisStore, stored: bytes, problem: str
+) -> None:
+    import redis
+
+    cache = SemanticCache(TableEmbedder(VECTORS), store)
+    entry_id = cache.put("q", "answer", **CONTEXT)
+    cache.put("far", "far answer", **CONTEXT)
+    with redis.Redis() as client:
+        client.hset(f"{store.prefix}:e:{entry_id}", "vector", stored)
+    with pytest.raises(CacheStoreError) as raised:
+        SemanticCache(TableEmbedder(VECTORS), RedisStore(prefix=store.prefix))
+    message = str(raised.value)
+    assert message.startswith(f"Redis cache {store.prefix} at redis://127.0.0.1:6379/0: entry")
+    assert f"entry {entry_id} has an invalid vector ({problem})" in message
+    assert f"RedisStore.delete([{entry_id}])" in message
+
+
+def test_redis_opens_after_invalid_entry_deleted(store: RedisStore) -> None:
+    import redis
+
+    cache = SemanticCache(TableEmbedder(VECTORS), store)
+    entry_id = cache.put("q", "answer", **CONTEXT)
+    assert entry_id is not None
+    cache.put("far", "far answer", **CONTEXT)
+    with redis.Redis() as client:
+        client.hset(f"{store.prefix}:e:{entry_id}", "vector", b"\x01\x02")
+    store.delete([entry_id])
+    reopened = SemanticCache(TableEmbedder(VECTORS), RedisStore(prefix=store.prefix))
+    assert reopened.stats().entries == 1
+    assert reopened.get("q", **CONTEXT).kind == "miss"
+    assert reopened.get("far", **CONTEXT).response == "far answer"

@@ -5,9 +5,16 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from cache_helpers import TableEmbedder, unit_at
+from cache_helpers import (
+    FIVE_ENTRIES,
+    TableEmbedder,
+    set_stored_vector,
+    unit_at,
+    write_cache_file,
+)
 from truecost.cache.errors import CacheStoreError, EmbeddingError
 from truecost.cache.policy import CachePolicy
 from truecost.cache.semantic import SemanticCache, normalize_text, partition_key
@@ -183,6 +190,42 @@ def test_corrupted_cache_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(CacheStoreError, match=r"not a readable cache.*delete it"):
         SQLiteStore(path)
+
+
+@pytest.mark.parametrize(
+    ("stored", "problem"),
+    [
+        (b"\x01\x02", "2 bytes, expected 8 for 2 float32 values"),
+        (b"", "0 bytes, expected 8 for 2 float32 values"),
+        (np.array([1, 0, 0], "<f4").tobytes(), "12 bytes, expected 8 for 2 float32 values"),
+        (np.array([np.nan, 1], "<f4").tobytes(), "NaN or infinite values"),
+        (np.array([np.inf, 1], "<f4").tobytes(), "NaN or infinite values"),
+        ("text", "stored as str, expected bytes"),
+    ],
+    ids=["odd-length", "empty", "3-dimensions", "nan", "infinity", "text"],
+)
+def test_invalid_stored_vector_is_clear_error(tmp_path: Path, stored: object, problem: str) -> None:
+    path = tmp_path / "cache.sqlite"
+    write_cache_file(path, FIVE_ENTRIES)
+    set_stored_vector(path, 1, stored)
+    with pytest.raises(CacheStoreError) as raised:
+        SemanticCache(TableEmbedder(FIVE_ENTRIES), SQLiteStore(path))
+    message = str(raised.value)
+    assert message.startswith(f"cache file {path}: entry 1 has an invalid vector")
+    assert f"({problem})" in message
+    assert "delete that entry (DELETE FROM entries WHERE id = 1)" in message
+
+
+def test_cache_opens_after_invalid_entry_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    write_cache_file(path, FIVE_ENTRIES)
+    set_stored_vector(path, 1, b"\x01\x02")
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM entries WHERE id = 1")
+    cache = SemanticCache(TableEmbedder(FIVE_ENTRIES), SQLiteStore(path))
+    assert cache.stats().entries == 4
+    assert cache.store.fetch(1) is None
+    assert cache.get("b", feature="support", model="m").response == "B"
 
 
 def test_cache_file_of_other_model_is_rejected(tmp_path: Path) -> None:

@@ -27,6 +27,8 @@ MAX_TOKENS = 256
 # One text per run. The default model quantizes activations with one range per run, and
 # padding tokens take part in it, so a text embedded beside others got another vector than
 # alone. Alone, a text always gets the same vector, in calibration as in a lookup.
+# NOTE: onnxruntime picks its int8 kernels by CPU (AVX2, AVX-512 VNNI). So on another CPU a
+# text can get a vector that differs in the last bits, and a few hits near a threshold move.
 BATCH_SIZE = 1
 
 

@@ -22,7 +22,14 @@ import numpy as np
 import numpy.typing as npt
 
 from truecost.cache.errors import CacheStoreError
-from truecost.cache.store import SCHEMA_VERSION, Entry, IndexedEntry
+from truecost.cache.store import (
+    SCHEMA_VERSION,
+    VECTOR_DTYPE,
+    Entry,
+    IndexedEntry,
+    decode_vector,
+    parse_dimensions,
+)
 
 _FIELDS = (
     "partition",
@@ -81,7 +88,7 @@ class RedisStore:
         entry_id = int(self._call(self._redis.incr, self._key("seq")))
         fields: dict[str, Any] = {name: _encode(getattr(entry, name)) for name in _FIELDS}
         if vector is not None:
-            fields["vector"] = np.asarray(vector, dtype="<f4").tobytes()
+            fields["vector"] = np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
         pipe = self._redis.pipeline()
         pipe.hset(self._key("e", entry_id), mapping=fields)
         pipe.set(self._exact_key(entry.partition, entry.text_hash), entry_id)
@@ -155,6 +162,8 @@ class RedisStore:
         return int(self._call(self._redis.zcard, self._key("lru")))
 
     def load_vectors(self) -> Iterator[IndexedEntry]:
+        recorded = self._call(self._redis.hget, self._key("meta"), "dimensions")
+        dimensions = parse_dimensions(None if recorded is None else recorded.decode("latin-1"))
         ids = [int(v) for v in self._call(self._redis.zrange, self._key("lru"), 0, -1)]
         for start in range(0, len(ids), 500):
             pipe = self._redis.pipeline()
@@ -171,7 +180,7 @@ class RedisStore:
                     values[0].decode(),
                     values[1].decode(),
                     _optional_float(None if values[2] is None else values[2].decode()),
-                    np.frombuffer(values[3], dtype="<f4").astype(np.float32),
+                    self._decode_vector(entry_id, values[3], dimensions),
                 )
 
     def close(self) -> None:
@@ -182,6 +191,18 @@ class RedisStore:
         keys = list(self._call(self._redis.scan_iter, match=f"{self.prefix}:*", count=1000))
         for start in range(0, len(keys), 500):
             self._call(self._redis.delete, *keys[start : start + 500])
+
+    def _decode_vector(
+        self, entry_id: int, blob: bytes, dimensions: int | None
+    ) -> npt.NDArray[np.float32]:
+        try:
+            return decode_vector(blob, dimensions)
+        except ValueError as exc:
+            raise CacheStoreError(
+                f"Redis cache {self.prefix} at {self.url}: entry {entry_id} has an invalid "
+                f"vector ({exc}); delete that entry (RedisStore.delete([{entry_id}])) "
+                "or every entry under the prefix (RedisStore.clear())"
+            ) from exc
 
     def _key(self, *parts: object) -> str:
         return ":".join([self.prefix, *(str(p) for p in parts)])

@@ -1,7 +1,9 @@
 """Cache entry storage: the store interface and the default store, one SQLite file.
 
 A store keeps entries and their vectors; the cache keeps the nearest-neighbour index in memory
-and rebuilds it from ``load_vectors`` when it opens. Times are Unix seconds (float).
+and rebuilds it from ``load_vectors`` when it opens. Times are Unix seconds (float). Vectors are
+stored as little-endian float32 bytes, and ``load_vectors`` checks each one against the dimensions
+recorded by ``bind``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy.typing as npt
 from truecost.cache.errors import CacheStoreError
 
 SCHEMA_VERSION = 1
+# Stored vectors are little-endian float32, whatever the byte order of the machine.
+VECTOR_DTYPE = np.dtype("<f4")
 
 
 @dataclass(slots=True)
@@ -78,7 +82,7 @@ class CacheStore(Protocol):
     def count(self) -> int: ...
 
     def load_vectors(self) -> Iterator[IndexedEntry]:
-        """Yield every entry that has a vector."""
+        """Yield every entry that has a vector; raise ``CacheStoreError`` for an invalid one."""
         ...
 
     def close(self) -> None: ...
@@ -160,7 +164,7 @@ class SQLiteStore:
         )
 
     def insert(self, entry: Entry, vector: npt.NDArray[np.float32] | None) -> int:
-        blob = None if vector is None else np.asarray(vector, dtype="<f4").tobytes()
+        blob = None if vector is None else np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
         cursor = self._execute(
             "INSERT INTO entries (partition, text_hash, query, response, response_hash, vector,"
             " created_at, expires_at, last_used_at, hits, threshold)"
@@ -217,12 +221,21 @@ class SQLiteStore:
         return int(self._query("SELECT count(*) FROM entries")[0][0])
 
     def load_vectors(self) -> Iterator[IndexedEntry]:
+        recorded = self._query("SELECT value FROM meta WHERE key = 'dimensions'")
+        dimensions = parse_dimensions(recorded[0][0] if recorded else None)
         rows = self._query(
             "SELECT id, partition, response_hash, threshold, vector FROM entries"
             " WHERE vector IS NOT NULL"
         )
         for entry_id, partition, response_hash, threshold, blob in rows:
-            vector = np.frombuffer(blob, dtype="<f4").astype(np.float32)
+            try:
+                vector = decode_vector(blob, dimensions)
+            except ValueError as exc:
+                raise CacheStoreError(
+                    f"cache file {self.path}: entry {entry_id} has an invalid vector ({exc}); "
+                    f"delete that entry (DELETE FROM entries WHERE id = {entry_id}) "
+                    "or delete the file to start an empty cache"
+                ) from exc
             yield IndexedEntry(
                 int(entry_id),
                 str(partition),
@@ -242,3 +255,30 @@ class SQLiteStore:
 
     def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         return list(self._execute(sql, params).fetchall())
+
+
+def parse_dimensions(value: object) -> int | None:
+    """Parse the vector dimensions that ``bind`` recorded; None when missing or invalid."""
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) or None
+
+
+def decode_vector(blob: object, dimensions: int | None) -> npt.NDArray[np.float32]:
+    """Decode a stored vector of ``dimensions`` float32 values.
+
+    Raises ``ValueError`` whose message names the problem: a value that is not bytes, a byte
+    length other than ``dimensions`` times 4, or a NaN or infinite value. Without recorded
+    ``dimensions`` no vector can be checked, so every one is rejected.
+    """
+    if dimensions is None:
+        raise ValueError("unchecked because the cache records no valid vector dimensions")
+    if not isinstance(blob, bytes):
+        raise ValueError(f"stored as {type(blob).__name__}, expected bytes")
+    expected = dimensions * VECTOR_DTYPE.itemsize
+    if len(blob) != expected:
+        raise ValueError(f"{len(blob)} bytes, expected {expected} for {dimensions} float32 values")
+    vector = np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32)
+    if not np.isfinite(vector).all():
+        raise ValueError("NaN or infinite values")
+    return vector

@@ -101,11 +101,14 @@ def calibrate_command(
 @click.argument("cache_file", type=click.Path(path_type=Path))
 @format_option("table", "json")
 def stats_command(cache_file: Path, output_format: str) -> None:
-    """Show the number of entries in a cache file."""
+    """Show the number of entries in a cache file, after checking every stored vector."""
     if not cache_file.is_file():
         raise MissingInputError(f"cache file not found: {cache_file}")
     store = SQLiteStore(cache_file, read_only=True)
     try:
+        # The first invalid vector raises CacheStoreError (exit status 2), as opening the cache would.
+        for _ in store.load_vectors():
+            pass
         stats = CacheStats(entries=store.count())
     finally:
         store.close()
