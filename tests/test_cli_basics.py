@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -189,3 +194,36 @@ def test_records_jsonl(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert [r["id"] for r in records] == ["a", "b", "c"]
     assert records[0]["usd"] == "0.004500"
     assert records[2]["usd"] is None
+
+
+def as_nobody(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run truecost as the unprivileged user (uid 65534), to whom file modes apply."""
+    code = "import sys; from truecost.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    return subprocess.run(
+        [*command, sys.executable, "-c", code, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOME": str(cwd)},
+        check=False,
+    )
+
+
+def test_read_only_ledger_reported(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run truecost as a user without write access")
+    # pytest's own temporary folders are private to root, so this one is made in /tmp.
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        folder.chmod(0o777)
+        ledger = folder / "ro.duckdb"
+        assert run(["import", str(logs), "--ledger", str(ledger)], capsys)[0] == 0
+        ledger.chmod(0o444)
+        probe = as_nobody(["--help"], folder)
+        if probe.returncode != 0:
+            pytest.skip(f"user nobody cannot run this Python: {probe.stderr.strip()[-200:]}")
+        done = as_nobody(["report", "--ledger", "ro.duckdb", "--format", "json"], folder)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["requests"] == 3
+    assert "Traceback" not in done.stderr

@@ -71,7 +71,7 @@ def check(
 
     config = load_alerts_config(config_path)
     when = _at(at)
-    with open_for_reading(ledger_path, load_catalog(price_files)) as ledger:
+    with open_for_reading(ledger_path, load_catalog(price_files), writes=True) as ledger:
         result = run_check(ledger, config, when, now_utc(), dry_run=dry_run)
     click.echo(render_check(result, output_format))
     for line in failure_lines(result):

@@ -79,8 +79,14 @@ def resolve_ledger_path(ledger_path: Path | None) -> Path:
     return ledger_path or default_ledger_path()
 
 
-def open_for_reading(ledger_path: Path | None, catalog: PriceCatalog) -> Ledger:
-    """Open an existing ledger and reprice it if the prices changed since it was priced."""
+def open_for_reading(
+    ledger_path: Path | None, catalog: PriceCatalog, *, writes: bool = False
+) -> Ledger:
+    """Open an existing ledger and reprice it if the prices changed since it was priced.
+
+    A ledger this user may read but not write is opened read-only, unless ``writes``,
+    and then keeps the prices it was stored with.
+    """
     path = resolve_ledger_path(ledger_path)
     if not path.exists():
         from truecost.errors import LedgerError
@@ -89,6 +95,17 @@ def open_for_reading(ledger_path: Path | None, catalog: PriceCatalog) -> Ledger:
             f"{path}: no ledger here yet. Import logs first with 'truecost import FILES', "
             "pass --ledger PATH, or give log paths to read them directly."
         )
+    # DuckDB writes a .wal file beside the ledger, so the folder must be writable too.
+    if not writes and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        ledger = open_ledger(path, read_only=True)
+        if not ledger.priced_with(catalog):
+            click.echo(
+                f"warning: {path} is read-only, so its records keep the prices they were "
+                "stored with, not the current price data. Copy the ledger to a writable "
+                "place to reprice it.",
+                err=True,
+            )
+        return ledger
     ledger = open_ledger(path)
     ledger.ensure_priced(catalog)
     return ledger

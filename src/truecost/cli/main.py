@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _INTERRUPTED = (
-    "interrupted: the ledger keeps every batch stored before the interrupt; "
-    "run the same import again to add the rest"
+    "interrupted: the ledger keeps every batch stored before the interrupt, and nothing of "
+    "the batch in progress. Run the same import again to add the rest"
 )
 
 

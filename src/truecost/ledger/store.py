@@ -237,13 +237,17 @@ class Ledger:
         finally:
             self.con.unregister("rates")
 
-    def _ensure_priced_with(self, catalog: PriceCatalog) -> bool:
+    def priced_with(self, catalog: PriceCatalog) -> bool:
+        """Return True when the stored records were priced with ``catalog``'s prices."""
         row = first_row(
             self.con.execute("SELECT value FROM meta WHERE key = ?", [_FINGERPRINT_KEY])
         )
-        fingerprint = catalog.fingerprint
-        if row and row[0] == fingerprint:
+        return row is not None and row[0] == catalog.fingerprint
+
+    def _ensure_priced_with(self, catalog: PriceCatalog) -> bool:
+        if self.priced_with(catalog):
             return False
+        fingerprint = catalog.fingerprint
         if self.count():
             self._reprice_all(catalog)
         self.con.execute(
