@@ -177,3 +177,24 @@ def test_call_beyond_record_is_unpriced(ledger: Ledger, catalog: PriceCatalog) -
     assert price_in_ledger(ledger, catalog, call) is None
     note = ledger.con.execute("SELECT price_note FROM records WHERE id = ?", [call.id]).fetchall()
     assert note[0][0].startswith("cost not stored: above $999,999.99")
+
+
+@pytest.mark.parametrize(
+    ("tier", "expected"),
+    [("flex", "0.002378125"), ("priority", "0.00951250"), ("default", "0.00475625")],
+)
+def test_service_tier_before_data_dates_it(
+    ledger: Ledger, catalog: PriceCatalog, tier: str, expected: str
+) -> None:
+    # gpt-5 in 2025, 53 input and 469 output tokens: flex at $0.625/$5, priority at $2.50/$20,
+    # standard at $1.25/$10 per million. The data dates the tier prices from 2026-10-12.
+    call = UsageRecord(
+        id=f"openai:gpt-5:{tier}",
+        timestamp=datetime(2025, 9, 16, tzinfo=UTC),
+        provider="openai",
+        model="gpt-5",
+        input_tokens=53,
+        output_tokens=469,
+        service_tier=tier,
+    )
+    assert price_in_ledger(ledger, catalog, call) == Decimal(expected)

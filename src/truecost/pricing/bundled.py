@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from importlib.metadata import version
@@ -89,11 +89,19 @@ def resolve(
         context["processing"] = "batch"
     if service_tier:
         context["service_tier"] = service_tier
-    model_price = info.get_prices(when, context or None)
+    notes: list[str] = []
+    priced_at = when
+    tier_start = _later_tier_start(info, service_tier, when) if service_tier else None
+    if tier_start is not None:
+        priced_at = datetime.combine(tier_start, time(), UTC)
+        notes.append(
+            f"{service_tier} price of {tier_start:%Y-%m-%d}, the first the bundled data has, "
+            "applied to an earlier call"
+        )
+    model_price = info.get_prices(priced_at, context or None)
     if not any(getattr(model_price, key, None) is not None for key in _PRICE_KEYS.values()):
         # The data lists some models with no prices at all; billing them $0 would hide them.
         return None
-    notes: list[str] = []
     if batch and not has_batch_price(info, when):
         notes.append("no batch price in the bundled data")
     return ResolvedPrice(
@@ -102,6 +110,22 @@ def resolve(
         bands=bands_from_model_price(model_price),
         notes=tuple(notes),
     )
+
+
+def _later_tier_start(info: gp.ModelInfo, service_tier: str, when: datetime) -> date | None:
+    """Return the day the data's price for ``service_tier`` starts, when that is after ``when``.
+
+    The bundled data dates the OpenAI flex and priority prices from 2026-10-12, but those
+    tiers were billed earlier too. An earlier call of such a tier gets the first price the
+    data has, rather than the standard one.
+    """
+    for variant in info.price_variants or ():
+        if variant.when != {"service_tier": service_tier}:
+            continue
+        constraint = variant.constraint
+        if isinstance(constraint, gp.StartDateConstraint) and when.date() < constraint.start_date:
+            return constraint.start_date
+    return None
 
 
 def bands_from_model_price(model_price: gp.ModelPrice) -> tuple[Band, ...]:
