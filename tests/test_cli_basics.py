@@ -152,6 +152,21 @@ def test_where_repeated_dimension(
     assert json.loads(out)["requests"] == requests
 
 
+def test_by_repeated_dimension_once(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["report", str(logs), "--by", "model,model", "--format", "json"], capsys)
+    assert status == 0
+    assert json.loads(out)["by"] == ["model"]
+
+
+def test_paths_and_ledger_exit_2(
+    logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = str(tmp_path / "l.duckdb")
+    status, _, err = run(["report", str(logs), "--ledger", ledger], capsys)
+    assert status == 2
+    assert "not both" in err
+
+
 def test_where_bad_syntax_example(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(["report", str(logs), "--where", "feature"], capsys)
     assert status == 2

@@ -207,12 +207,22 @@ def test_cli_png_into_file_exits_2(
     assert "taken" in capsys.readouterr().err
 
 
-def test_cli_html_into_missing_folder_exits_2(
+def test_cli_html_into_missing_folder(sample_ledger: Ledger, tmp_path: Path) -> None:
+    # The folder is made, as --png makes its own.
+    path = sample_ledger.path
+    sample_ledger.close()
+    target = tmp_path / "missing" / "report.html"
+    assert main(["report", "--ledger", str(path), "--html", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_cli_html_under_a_file_exits_2(
     sample_ledger: Ledger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = sample_ledger.path
     sample_ledger.close()
-    target = tmp_path / "missing" / "report.html"
+    (tmp_path / "taken").write_text("not a folder")
+    target = tmp_path / "taken" / "report.html"
     assert main(["report", "--ledger", str(path), "--html", str(target)]) == 2
     assert f"{target}: cannot write the report" in capsys.readouterr().err
 

@@ -28,7 +28,8 @@ def parse_by(value: str | None) -> list[str]:
     """Parse ``--by feature,model`` into dimension names, rejecting unknown ones."""
     if not value:
         return []
-    names = [part.strip() for part in value.split(",") if part.strip()]
+    # A dimension named twice is grouped by once.
+    names = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
     for name in names:
         if name not in DIMENSIONS:
             raise InputError(
@@ -114,6 +115,11 @@ def command(
 
         load_config(config_path)
     catalog = load_catalog(import_options.price_files)
+    if paths and ledger_path is not None:
+        raise InputError(
+            "give log PATHS to report on them directly, or --ledger to report on a ledger, "
+            "not both. To add the logs to the ledger, run 'truecost import' first."
+        )
     if paths:
         context = import_options.context()
         ledger = read_paths_directly(list(paths), catalog, context, import_options.input_format)

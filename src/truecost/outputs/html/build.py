@@ -102,8 +102,9 @@ def write_pngs(figures: list[Figure], png_dir: Path) -> list[Path]:
 
 def _write(path: Path, content: bytes) -> None:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     except OSError as exc:
         raise InputError(
-            f"{path}: cannot write the report ({exc.strerror}); check that the folder exists."
+            f"{path}: cannot write the report ({exc.strerror}); check that you may write there."
         ) from None
