@@ -41,6 +41,8 @@ class BodyParser(ABC):
     provider: str = ""
     priority: int = 100
     bulk: BulkSql | None = None
+    # False for a parser that only explains why a body bills nothing; --provider cannot name it.
+    bills: bool = True
 
     @abstractmethod
     def matches(self, body: dict[str, Any]) -> bool:
@@ -73,10 +75,11 @@ def parsers() -> list[BodyParser]:
 
 def provider_parsers(provider: str) -> list[BodyParser]:
     """Return the parsers of ``provider`` in order; raise naming the closest provider if none."""
-    found = [p for p in parsers() if provider in (p.provider, p.name)]
+    billing = [p for p in parsers() if p.bills]
+    found = [p for p in billing if provider in (p.provider, p.name)]
     if found:
         return found
-    names = sorted({p.provider for p in parsers()})
+    names = sorted({p.provider for p in billing})
     close = difflib.get_close_matches(provider, names, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     raise InputError(f"unknown provider '{provider}'.{hint} Known providers: {', '.join(names)}.")

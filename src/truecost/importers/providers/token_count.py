@@ -27,6 +27,7 @@ class NotBilledParser(BodyParser):
     name = "not-billed"
     provider = "none"
     priority = 0
+    bills = False
 
     def matches(self, body: dict[str, Any]) -> bool:
         if set(body) in _COUNT_KEYS or body.get("object") == "response.input_tokens":
