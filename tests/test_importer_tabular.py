@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from truecost.cli.main import main
 from truecost.errors import InputError
 from truecost.importers import ImportContext, LineIssue, detect_file, get_importer
-from truecost.importers.formats.tabular import TABULAR_FIELDS, row_of
+from truecost.importers.formats.tabular import MAX_CELL_CHARS, TABULAR_FIELDS, row_of
 from truecost.record import UsageRecord
 
 CSV = get_importer("csv")
@@ -294,3 +295,88 @@ def test_jsonl_token_key_typo(tmp_path: Path) -> None:
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="column 'output_token' looks like output_tokens"):
         list(get_importer("jsonl").read(path, ImportContext()))
+
+
+HEADER = "timestamp,provider,model,input_tokens,output_tokens"
+GOOD_ROW = "2025-10-01T00:00:05Z,openai,gpt-4o,1,1"
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (
+            f"{GOOD_ROW},9",
+            "the row has 6 cells but the header has 5; quote any cell that contains a comma",
+        ),
+        (
+            f"{GOOD_ROW},,",
+            "the row has 7 cells but the header has 5; remove the trailing commas",
+        ),
+        (
+            "2025-10-01T00:00:05Z,openai,gpt-4o,1",
+            "the row has 4 cells but the header has 5; add the missing cells",
+        ),
+        ('""', "the row has 1 cell but the header has 5"),
+    ],
+)
+def test_csv_cell_count_mismatch(tmp_path: Path, row: str, reason: str) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(f"{HEADER}\n{GOOD_ROW}\n\n{row}\n{GOOD_ROW}\n", encoding="utf-8")
+    result = items(path)
+    issues = [i for i in result if isinstance(i, LineIssue)]
+    assert len([r for r in result if isinstance(r, UsageRecord)]) == 2
+    assert len(issues) == 1
+    assert str(issues[0]).startswith(f"{path}:4: {reason}")
+
+
+@pytest.mark.parametrize(
+    ("text", "output_tokens"),
+    [
+        pytest.param(f"{HEADER}\n2025-10-01T00:00:05Z,openai,gpt-4o,1,\n", 0, id="empty last cell"),
+        pytest.param(f"{HEADER},,\n{GOOD_ROW},,\n", 1, id="repeated unnamed columns"),
+    ],
+)
+def test_csv_empty_cells_import(tmp_path: Path, text: str, output_tokens: int) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(text, encoding="utf-8")
+    (record,) = items(path)
+    assert isinstance(record, UsageRecord)
+    assert record.input_tokens == 1
+    assert record.output_tokens == output_tokens
+
+
+def test_csv_repeated_column_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "timestamp,provider,model,input_tokens,model,user,user\n"
+        "2025-10-01T00:00:05Z,openai,gpt-4o,1,gpt-5,a,b\n",
+        encoding="utf-8",
+    )
+    message = f"{path}:1: the header repeats 'model' (columns 3, 5), 'user' (columns 6, 7);"
+    with pytest.raises(InputError, match=re.escape(message)):
+        items(path)
+
+
+def test_csv_repeated_column_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(f"{HEADER},model\n{GOOD_ROW},gpt-5\n", encoding="utf-8")
+    status = main(["import", str(path), "--ledger", str(tmp_path / "ledger.duckdb")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "the header repeats 'model' (columns 3, 6)" in err
+    assert "Traceback" not in err
+
+
+def test_csv_long_cells(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    lengths = [200_000, MAX_CELL_CHARS, MAX_CELL_CHARS + 1]
+    rows = [f"{GOOD_ROW},{'x' * length}" for length in lengths]
+    path.write_text(
+        "\n".join([f"{HEADER},notes", *rows, f"{GOOD_ROW},short"]) + "\n", encoding="utf-8"
+    )
+    result = items(path)
+    assert [type(item) for item in result] == [UsageRecord, UsageRecord, LineIssue, UsageRecord]
+    issue = result[2]
+    assert isinstance(issue, LineIssue)
+    assert issue.line == 4
+    assert f"a cell may contain at most {MAX_CELL_CHARS:,} characters" in issue.reason

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from truecost.errors import InputError
 from truecost.importers.base import ImportContext, Importer, ImportItem, LineIssue
@@ -30,6 +30,9 @@ from truecost.record import (
     WEB_SEARCHES,
     UsageRecord,
 )
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 COUNT_FIELDS = (
     "input_tokens",
@@ -57,6 +60,11 @@ TABULAR_FIELDS = (
     "status",
     "reported_cost_usd",
 )
+# The maximum number of characters in one CSV cell. The csv module's default, 131,072, is
+# too small for logged prompts: a million tokens of English text is roughly 4 million
+# characters. The bound stops an unbalanced quote, which turns the rest of the file into
+# one cell, from reading the whole file into memory.
+MAX_CELL_CHARS = 16 * 1024 * 1024
 _COUNT_TEXT = re.compile(r"\s*\d+\s*")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}
@@ -266,27 +274,93 @@ class CsvImporter(_TableImporter):
 
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
         columns = column_names(context)
+        # The limit is process-wide, so set it on every read because other code may change it.
+        csv.field_size_limit(MAX_CELL_CHARS)
         # utf-8-sig also reads the byte-order mark that spreadsheet programs write.
         with path.open(newline="", encoding="utf-8-sig") as handle:
             try:
-                reader = csv.DictReader(handle)
-                header = reader.fieldnames or []
-                missing = [columns[f] for f in ("timestamp", "model") if columns[f] not in header]
-                if not missing:
-                    check_columns(f"{path}:1", list(header), columns, context)
-                if missing:
-                    raise InputError(
-                        f"{path}:1: the header has no column {', '.join(map(repr, missing))} "
-                        f"(found: {', '.join(header)}); rename the column or map it with "
-                        "--column FIELD=COLUMN"
-                    )
-                rows = ((reader.line_num, row) for row in reader)
-                yield from self._record_items(path, rows, context)
+                reader = csv.reader(handle)
+                header = _csv_header(path, reader)
+                _check_csv_header(path, header, columns, context)
+                yield from self._record_items(path, _csv_rows(path, reader, header), context)
             except UnicodeDecodeError as exc:
                 raise InputError(
                     f"{path}: the file is not UTF-8 (it contains the byte "
                     f"{exc.object[exc.start]:#04x}); re-save it as UTF-8 and import it again"
                 ) from None
+
+
+def _csv_header(path: Path, reader: CsvReader) -> list[str]:
+    try:
+        return next(reader, [])
+    except csv.Error as exc:
+        raise InputError(
+            f"{path}:1: invalid CSV header ({exc}); fix the first line of the file"
+        ) from None
+
+
+def _check_csv_header(
+    path: Path, header: list[str], columns: dict[str, str], context: ImportContext
+) -> None:
+    """Reject a header with a repeated column name or without a timestamp and model column."""
+    # Unnamed columns may repeat, because no field can be mapped to an empty name.
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(header, start=1):
+        if name:
+            positions.setdefault(name, []).append(position)
+    repeated = [
+        f"'{name}' (columns {', '.join(map(str, found))})"
+        for name, found in positions.items()
+        if len(found) > 1
+    ]
+    if repeated:
+        raise InputError(
+            f"{path}:1: the header repeats {', '.join(repeated)}; rename or remove the "
+            "repeated columns so that every column name is unique"
+        )
+    missing = [columns[f] for f in ("timestamp", "model") if columns[f] not in header]
+    if missing:
+        raise InputError(
+            f"{path}:1: the header has no column {', '.join(map(repr, missing))} "
+            f"(found: {', '.join(header)}); rename the column or map it with "
+            "--column FIELD=COLUMN"
+        )
+    check_columns(f"{path}:1", list(header), columns, context)
+
+
+def _csv_rows(path: Path, reader: CsvReader, header: list[str]) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, {column: cell}) per row, or a ``LineIssue`` for a malformed row."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # Because the default dialect is not strict, a cell over the size limit is the
+            # only csv.Error expected here.
+            reason = (
+                f"invalid CSV ({exc}); a cell may contain at most {MAX_CELL_CHARS:,} "
+                "characters, so shorten the cell, close its quote or remove the row"
+            )
+            yield reader.line_num, LineIssue(str(path), reader.line_num, reason)
+            continue
+        if not cells:
+            continue
+        if len(cells) != len(header):
+            reason = _cell_count_mismatch(cells, len(header))
+            yield reader.line_num, LineIssue(str(path), reader.line_num, reason)
+            continue
+        yield reader.line_num, dict(zip(header, cells, strict=True))
+
+
+def _cell_count_mismatch(cells: list[str], columns: int) -> str:
+    plural = "" if len(cells) == 1 else "s"
+    count = f"the row has {len(cells)} cell{plural} but the header has {columns}"
+    if len(cells) < columns:
+        return f"{count}; add the missing cells (an empty cell is fine), or remove the row"
+    if not any(cells[columns:]):
+        return f"{count}; remove the trailing commas, or name the extra columns in the header"
+    return f"{count}; quote any cell that contains a comma, or remove the row"
 
 
 class JsonlImporter(_TableImporter):
