@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from truecost.cache.labeled import load_labeled
 from truecost.cli.main import main
 
 SLICE = Path(__file__).parent / "data" / "banking77" / "slice.csv"
@@ -25,3 +26,12 @@ def test_calibrate_unique_labels(tmp_path: Path, capsys: pytest.CaptureFixture[s
     data.write_text("text,category\n" + rows, encoding="utf-8")
     assert main(["cache", "calibrate", str(data)]) == 2
     assert "30 texts with 30 labels are too few to calibrate" in capsys.readouterr().err
+
+
+def test_csv_long_text_loads(tmp_path: Path) -> None:
+    # Longer than the csv module's default limit of 131,072 characters per cell.
+    path = tmp_path / "long.csv"
+    path.write_text("text,category\n" + "word " * 40_000 + ",a\nshort,b\n", encoding="utf-8")
+    data = load_labeled(path)
+    assert len(data.texts) == 2
+    assert data.labels == ["a", "b"]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from truecost.cli.main import main
 from truecost.errors import UnknownFormatError
-from truecost.importers import detect_file
+from truecost.importers import detect_file, plan_import
 
 ANTHROPIC = Path(__file__).parent / "data" / "api-responses" / "anthropic" / "bodies.jsonl"
 
@@ -31,3 +32,35 @@ def test_only_bad_lines_unknown(tmp_path: Path) -> None:
     path.write_text("not json\nstill not\n", encoding="utf-8")
     with pytest.raises(UnknownFormatError, match="no importer recognises this file"):
         detect_file(path)
+
+
+def test_column_map_detects_renamed_csv(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "when,provider,llm,input_tokens\n2025-10-01T00:00:05Z,openai,gpt-4o,1\n", encoding="utf-8"
+    )
+    column_map = {"timestamp": "when", "model": "llm"}
+    with pytest.raises(UnknownFormatError):
+        detect_file(path)
+    assert detect_file(path, column_map).name == "csv"
+    ((importer, planned),) = plan_import([path], column_map=column_map).files
+    assert (importer.name, planned) == ("csv", path)
+
+
+def test_column_map_detects_renamed_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "usage.jsonl"
+    path.write_text('{"when": 1, "llm": "gpt-4o", "in": 3}\n', encoding="utf-8")
+    with pytest.raises(UnknownFormatError):
+        detect_file(path)
+    assert detect_file(path, {"model": "llm", "input_tokens": "in"}).name == "jsonl"
+
+
+def test_records_column_map_detected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "when,provider,llm,input_tokens\n2025-10-01T00:00:05Z,openai,gpt-4o,1\n", encoding="utf-8"
+    )
+    status = main(["records", str(path), "--column", "timestamp=when", "--column", "model=llm"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert '"model":"gpt-4o"' in out

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from truecost.errors import InputError, MissingInputError
+from truecost.importers.formats.tabular import MAX_CELL_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,8 @@ def sample_labeled(data: LabeledTexts, size: int, seed: int = 0) -> LabeledTexts
 def _load_csv(path: Path, text_column: str, label_column: str) -> LabeledTexts:
     texts: list[str] = []
     labels: list[str] = []
+    # The limit is process-wide, and the csv module's default is too small for long texts.
+    csv.field_size_limit(MAX_CELL_CHARS)
     # utf-8-sig drops the byte-order mark that spreadsheet programs write before the header.
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)

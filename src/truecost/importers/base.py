@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -102,6 +102,14 @@ class Importer(ABC):
     def detect(self, path: Path, head: list[bytes]) -> bool:
         """Return True when the file at ``path``, whose first lines are ``head``, is this format."""
         return False
+
+    def detect_mapped(self, path: Path, head: list[bytes], column_map: Mapping[str, str]) -> bool:
+        """Return True when the file is this format once ``column_map`` names its columns.
+
+        ``column_map`` is ``ImportContext.column_map`` ({record field: column name}). Only a
+        format that reads the map overrides this; the default calls ``detect``.
+        """
+        return self.detect(path, head)
 
     @abstractmethod
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:

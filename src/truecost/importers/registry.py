@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,10 +67,17 @@ class ImportPlan:
 
     files: list[tuple[Importer, Path]] = field(default_factory=list)
     empty: list[Path] = field(default_factory=list)
+    # The column map that detection applies, from ``plan_import``.
+    column_map: dict[str, str] = field(default_factory=dict)
 
 
-def plan_import(paths: list[Path], forced_format: str | None = None) -> ImportPlan:
+def plan_import(
+    paths: list[Path], forced_format: str | None = None, column_map: Mapping[str, str] | None = None
+) -> ImportPlan:
     """Pair every input path with the importer that reads it.
+
+    ``column_map`` is the import's ``ImportContext.column_map``, so that a table whose
+    columns the map renames is still detected.
 
     A folder claimed by an importer as a whole (a Claude Code projects folder)
     stays one entry; any other folder is walked for log files. Empty files are
@@ -78,7 +86,7 @@ def plan_import(paths: list[Path], forced_format: str | None = None) -> ImportPl
     ``UnknownFormatError`` for a file no importer recognises.
     """
     forced = get_importer(forced_format) if forced_format else None
-    plan = ImportPlan()
+    plan = ImportPlan(column_map=dict(column_map or {}))
     for path in paths:
         if not path.exists():
             raise MissingInputError(
@@ -100,7 +108,7 @@ def _plan_file(path: Path, forced: Importer | None, plan: ImportPlan) -> None:
     if not read_head(path):
         plan.empty.append(path)
         return
-    plan.files.append((forced or detect_file(path), path))
+    plan.files.append((forced or detect_file(path, plan.column_map), path))
 
 
 def _plan_directory(path: Path, forced: Importer | None, plan: ImportPlan) -> None:
@@ -131,27 +139,31 @@ def _plan_beside(path: Path, claimer: Importer, plan: ImportPlan) -> None:
     if not read_head(path):
         return
     try:
-        importer = detect_file(path)
+        importer = detect_file(path, plan.column_map)
     except UnknownFormatError:
         return
     if importer is not claimer:
         plan.files.append((importer, path))
 
 
-def detect_file(path: Path) -> Importer:
-    """Return the importer for a single file, or raise ``UnknownFormatError``."""
+def detect_file(path: Path, column_map: Mapping[str, str] | None = None) -> Importer:
+    """Return the importer for a single file, or raise ``UnknownFormatError``.
+
+    ``column_map`` ({record field: column name}) is applied by the formats that read one.
+    """
+    mapping = column_map or {}
     head = read_head(path)
     if not head:
         raise UnknownFormatError(
             f"{path}: the file is empty. Remove it from the import or add records."
         )
     for importer in importers():
-        if importer.detect(path, head):
+        if importer.detect_mapped(path, head, mapping):
             return importer
     # A bad line among the first few must not hide the format of the rest: the
     # importer skips and reports it. So each line is also tried on its own.
     for importer in importers():
-        if any(importer.detect(path, [line]) for line in head):
+        if any(importer.detect_mapped(path, [line], mapping) for line in head):
             return importer
     known = ", ".join(sorted(_IMPORTERS))
     raise UnknownFormatError(

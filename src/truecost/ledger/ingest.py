@@ -68,7 +68,7 @@ def import_paths(
     committed before it stay in the ledger, and nothing of the bad batch does.
     """
     started_at = datetime.now(UTC)
-    planned = plan_import(paths, forced_format)
+    planned = plan_import(paths, forced_format, context.column_map)
     plan = planned.files
     summary = ImportSummary(files=len(plan))
     for empty in planned.empty:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -267,10 +267,13 @@ class CsvImporter(_TableImporter):
     detect_priority = 900
 
     def detect(self, path: Path, head: list[bytes]) -> bool:
+        return self.detect_mapped(path, head, {})
+
+    def detect_mapped(self, path: Path, head: list[bytes], column_map: Mapping[str, str]) -> bool:
         if path.suffix.lower() != ".csv" or not head:
             return False
         header = next(csv.reader([head[0].decode("utf-8", "replace")]), [])
-        return "model" in header and "timestamp" in header
+        return all(column_map.get(name, name) in header for name in ("timestamp", "model"))
 
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
         columns = column_names(context)
@@ -372,17 +375,19 @@ class JsonlImporter(_TableImporter):
     detect_priority = 1000
 
     def detect(self, path: Path, head: list[bytes]) -> bool:
+        return self.detect_mapped(path, head, {})
+
+    def detect_mapped(self, path: Path, head: list[bytes], column_map: Mapping[str, str]) -> bool:
         if path.suffix.lower() not in (".jsonl", ".ndjson") or not head:
             return False
         try:
             first = json.loads(head[0])
         except ValueError:
             return False
-        return (
-            isinstance(first, dict)
-            and "model" in first
-            and ("input_tokens" in first or "output_tokens" in first)
-        )
+        if not isinstance(first, dict):
+            return False
+        tokens = (column_map.get(name, name) for name in ("input_tokens", "output_tokens"))
+        return column_map.get("model", "model") in first and any(key in first for key in tokens)
 
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
         yield from self._record_items(path, _json_rows(path), context)
