@@ -211,3 +211,16 @@ def test_bulk_byte_order_mark(tmp_path: Path) -> None:
     assert bulk_table.to_pylist() == python_table.to_pylist()
     assert bulk_table.column("source_line").to_pylist() == [1, 2]
     assert (python_issues, bulk_issues) == (0, 0)
+
+
+def test_count_beyond_64_bits_named(tmp_path: Path) -> None:
+    # orjson reads an integer beyond 64 bits as a float, which must not be called a fraction.
+    good = openai_lines(1)
+    line = good[0].replace(
+        b'"completion_tokens":', b'"completion_tokens":1000000000000000000000000000000,"x":', 1
+    )
+    path = tmp_path / "huge.jsonl"
+    path.write_bytes(line + b"\n")
+    (issue,) = list(get_importer("api-bodies").read(path, ImportContext()))
+    assert isinstance(issue, LineIssue)
+    assert "1e+30 (too large for a token count)" in issue.reason

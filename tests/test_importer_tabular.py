@@ -380,3 +380,20 @@ def test_csv_long_cells(tmp_path: Path) -> None:
     assert isinstance(issue, LineIssue)
     assert issue.line == 4
     assert f"a cell may contain at most {MAX_CELL_CHARS:,} characters" in issue.reason
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ('"model": ["gpt-4o"]', "column 'model' is a list; write the model name as text"),
+        ('"timestamp": 1759400000000', "if it counts milliseconds, divide it by 1,000"),
+    ],
+)
+def test_jsonl_odd_values_named(tmp_path: Path, cell: str, message: str) -> None:
+    row = {"timestamp": 1759400000, "provider": "openai", "model": "gpt-4o", "input_tokens": 1}
+    text = json.dumps(row)[:-1] + ", " + cell + "}"
+    path = tmp_path / "odd.jsonl"
+    path.write_text(text + "\n", encoding="utf-8")
+    (issue,) = list(get_importer("jsonl").read(path, ImportContext()))
+    assert isinstance(issue, LineIssue)
+    assert message in issue.reason

@@ -64,3 +64,14 @@ def test_records_column_map_detected(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert status == 0
     assert '"model":"gpt-4o"' in out
+
+
+def test_file_named_twice_planned_once(tmp_path: Path) -> None:
+    # The same file given itself, through its folder and through a link is read once.
+    path = tmp_path / "logs" / "bodies.jsonl"
+    path.parent.mkdir()
+    path.write_bytes(ANTHROPIC.read_bytes())
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(path)
+    plan = plan_import([path, path.parent, link])
+    assert [planned for _, planned in plan.files] == [path]

@@ -69,6 +69,9 @@ class ImportPlan:
     empty: list[Path] = field(default_factory=list)
     # The column map that detection applies, from ``plan_import``.
     column_map: dict[str, str] = field(default_factory=dict)
+    # Every file planned, resolved, so that a file named twice (itself and in its folder,
+    # or through a link) is read once.
+    seen: set[Path] = field(default_factory=set)
 
 
 def plan_import(
@@ -105,6 +108,10 @@ def plan_import(
 
 
 def _plan_file(path: Path, forced: Importer | None, plan: ImportPlan) -> None:
+    resolved = path.resolve()
+    if resolved in plan.seen:
+        return
+    plan.seen.add(resolved)
     if not read_head(path):
         plan.empty.append(path)
         return

@@ -81,13 +81,16 @@ def render_markdown(table: Table) -> str:
 
 
 def render_csv(columns: list[str], rows: list[list[Any]]) -> str:
-    """Render raw values as CSV (money as plain decimals, no currency signs)."""
+    """Render raw values as CSV (money as plain decimals, no currency signs).
+
+    The text has no final line break, as the other formats, because the caller's echo adds one.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if v is None else _plain(v) for v in row])
-    return buffer.getvalue()
+    return buffer.getvalue().removesuffix("\n")
 
 
 def _plain(value: Any) -> Any:

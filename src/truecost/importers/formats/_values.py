@@ -86,7 +86,10 @@ def parse_timestamp(value: Any, field: str) -> datetime:
 
 def _from_epoch(seconds: int | float | Decimal, field: str) -> datetime:
     if not 0 <= seconds <= _MAX_EPOCH_SECONDS:
-        raise BadValue(f"{field} is out of range for epoch seconds: {seconds!r}")
+        raise BadValue(
+            f"{field} is {seconds}, out of range for epoch seconds; if it counts milliseconds, "
+            "divide it by 1,000"
+        )
     exact = Decimal(str(seconds)) if isinstance(seconds, float) else Decimal(seconds)
     whole = int(exact)
     micros = int((exact - whole) * 1_000_000)

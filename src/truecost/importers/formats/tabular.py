@@ -92,6 +92,10 @@ def record_from_row(
 
     counts = {name: _count(cell(name), columns[name]) for name in COUNT_FIELDS}
     searches = counts.pop("web_searches")
+    for name in ("model", "provider"):
+        if isinstance(cell(name), dict | list):
+            kind = "an object" if isinstance(cell(name), dict) else "a list"
+            raise BadValue(f"column '{columns[name]}' is {kind}; write the {name} name as text")
     model = optional_text(cell("model"))
     provider = optional_text(cell("provider")) or context.provider
     if model is None:

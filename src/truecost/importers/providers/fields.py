@@ -161,5 +161,8 @@ def add_unit(record: UsageRecord, unit: str, amount: int) -> None:
 
 def _show(value: Any) -> str:
     kind = type(value).__name__
+    if isinstance(value, float) and value.is_integer():
+        # JSON integers beyond 64 bits arrive as floats.
+        return f"{value:g} (too large for a token count)"
     names = {"str": "a string", "float": "a fraction", "bool": "a boolean", "dict": "an object"}
     return f"{orjson.dumps(value).decode()[:40]} ({names.get(kind, kind)})"
