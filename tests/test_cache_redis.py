@@ -126,3 +126,25 @@ def test_redis_opens_after_invalid_entry_deleted(store: RedisStore) -> None:
     assert reopened.stats().entries == 1
     assert reopened.get("q", **CONTEXT).kind == "miss"
     assert reopened.get("far", **CONTEXT).response == "far answer"
+
+
+@pytest.mark.parametrize(("field", "value"), [("created_at", b"x"), ("query", b"\xff\xfe")])
+def test_redis_invalid_field_is_a_miss(store: RedisStore, field: str, value: bytes) -> None:
+    import redis
+
+    cache = SemanticCache(TableEmbedder(VECTORS), store)
+    entry_id = cache.put("q", "answer", **CONTEXT)
+    with redis.Redis() as client:
+        client.hset(f"{store.prefix}:e:{entry_id}", field, value)
+    lookup = cache.get("q", **CONTEXT)
+    assert lookup.kind == "miss"
+    assert cache.stats().errors == 1
+
+
+def test_redis_error_masks_password() -> None:
+    # Nothing listens on port 1, so the connection fails. The message must not show the password.
+    with pytest.raises(CacheStoreError) as raised:
+        RedisStore(url="redis://user:s3cret@127.0.0.1:1/0", timeout_s=0.2)
+    message = str(raised.value)
+    assert "s3cret" not in message
+    assert "redis://user:***@127.0.0.1:1/0" in message

@@ -228,6 +228,32 @@ def test_cache_opens_after_invalid_entry_deleted(tmp_path: Path) -> None:
     assert cache.get("b", feature="support", model="m").response == "B"
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("expires_at", "soon"), ("created_at", "yesterday"), ("hits", "many"), ("query", b"\xff")],
+)
+def test_invalid_stored_field_is_a_miss(tmp_path: Path, column: str, value: object) -> None:
+    # A damaged field of a matched entry gives a miss, never an exception in the caller.
+    path = tmp_path / "cache.sqlite"
+    write_cache_file(path, FIVE_ENTRIES)
+    with sqlite3.connect(path) as db:
+        db.execute(f"UPDATE entries SET {column} = ? WHERE id = 2", (value,))
+    cache = SemanticCache(TableEmbedder(FIVE_ENTRIES), SQLiteStore(path))
+    lookup = cache.get("b", feature="support", model="m")
+    assert lookup.response is None
+    assert cache.stats().errors == 1
+    assert cache.get("c", feature="support", model="m").response == "C"
+
+
+def test_invalid_stored_threshold_is_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    write_cache_file(path, FIVE_ENTRIES)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET threshold = 'high' WHERE id = 1")
+    with pytest.raises(CacheStoreError, match="entry 1 has an invalid threshold"):
+        SemanticCache(TableEmbedder(FIVE_ENTRIES), SQLiteStore(path))
+
+
 def test_cache_file_of_other_model_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite"
     store = SQLiteStore(path)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +29,9 @@ from truecost.cache.store import (
     Entry,
     IndexedEntry,
     decode_vector,
+    entry_from_values,
     parse_dimensions,
+    stored_threshold,
 )
 
 _FIELDS = (
@@ -59,6 +62,8 @@ class RedisStore:
         except ImportError as exc:
             raise CacheStoreError("the Redis store needs the package: pip install redis") from exc
         self.url = url
+        # The URL as messages show it: a password in it is masked.
+        self.shown_url = _masked(url)
         self.prefix = prefix
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
         self._redis: Any = redis.Redis.from_url(
@@ -79,7 +84,7 @@ class RedisStore:
         for key, value in wanted.items():
             if key in found and found[key] != value:
                 raise CacheStoreError(
-                    f"Redis cache {self.prefix} at {self.url} was built with {key} "
+                    f"Redis cache {self.prefix} at {self.shown_url} was built with {key} "
                     f"{found[key]!r}, not {value!r}; use the same backend or another prefix"
                 )
         self._call(self._redis.hset, self._key("meta"), mapping=wanted)
@@ -106,20 +111,7 @@ class RedisStore:
         values = self._call(self._redis.hmget, self._key("e", entry_id), list(_FIELDS))
         if values[0] is None:
             return None
-        text: list[Any] = [None if v is None else v.decode() for v in values]
-        return Entry(
-            entry_id,
-            text[0],
-            text[1],
-            text[2],
-            text[3],
-            text[4],
-            float(text[5]),
-            _optional_float(text[6]),
-            float(text[7]),
-            int(text[8]),
-            _optional_float(text[9]),
-        )
+        return entry_from_values([entry_id, *values], f"Redis cache {self.prefix}")
 
     def touch(self, entry_id: int, used_at: float, hits: int, threshold: float | None) -> None:
         pipe = self._redis.pipeline()
@@ -179,7 +171,7 @@ class RedisStore:
                     entry_id,
                     values[0].decode(),
                     values[1].decode(),
-                    _optional_float(None if values[2] is None else values[2].decode()),
+                    stored_threshold(values[2], entry_id, f"Redis cache {self.prefix}"),
                     self._decode_vector(entry_id, values[3], dimensions),
                 )
 
@@ -199,7 +191,7 @@ class RedisStore:
             return decode_vector(blob, dimensions)
         except ValueError as exc:
             raise CacheStoreError(
-                f"Redis cache {self.prefix} at {self.url}: entry {entry_id} has an invalid "
+                f"Redis cache {self.prefix} at {self.shown_url}: entry {entry_id} has an invalid "
                 f"vector ({exc}); delete that entry (RedisStore.delete([{entry_id}])) "
                 "or every entry under the prefix (RedisStore.clear())"
             ) from exc
@@ -214,7 +206,7 @@ class RedisStore:
         try:
             return function(*args, **kwargs)
         except self._errors as exc:
-            raise CacheStoreError(f"Redis cache at {self.url} failed: {exc}") from exc
+            raise CacheStoreError(f"Redis cache at {self.shown_url} failed: {exc}") from exc
 
 
 def _encode(value: object) -> str:
@@ -226,5 +218,12 @@ def _encode(value: object) -> str:
     return str(value)
 
 
-def _optional_float(text: str | None) -> float | None:
-    return float(text) if text else None
+def _masked(url: str) -> str:
+    """Return ``url`` with the password, if any, replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))

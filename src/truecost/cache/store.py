@@ -8,8 +8,9 @@ recorded by ``bind``.
 
 from __future__ import annotations
 
+import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -191,11 +192,11 @@ class SQLiteStore:
             " ORDER BY id DESC LIMIT 1",
             (partition, text_hash),
         )
-        return Entry(*rows[0]) if rows else None
+        return entry_from_values(rows[0], f"cache file {self.path}") if rows else None
 
     def fetch(self, entry_id: int) -> Entry | None:
         rows = self._query(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,))
-        return Entry(*rows[0]) if rows else None
+        return entry_from_values(rows[0], f"cache file {self.path}") if rows else None
 
     def touch(self, entry_id: int, used_at: float, hits: int, threshold: float | None) -> None:
         self._execute(
@@ -240,7 +241,7 @@ class SQLiteStore:
                 int(entry_id),
                 str(partition),
                 str(response_hash),
-                None if threshold is None else float(threshold),
+                stored_threshold(threshold, entry_id, f"cache file {self.path}"),
                 vector,
             )
 
@@ -282,3 +283,72 @@ def decode_vector(blob: object, dimensions: int | None) -> npt.NDArray[np.float3
     if not np.isfinite(vector).all():
         raise ValueError("NaN or infinite values")
     return vector
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode()
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bytes):
+        value = value.decode()
+    if not isinstance(value, int | float | str) or isinstance(value, bool):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    number = float(value)
+    if math.isnan(number):
+        raise ValueError("expected a number, got NaN")
+    return number
+
+
+def _optional_number(value: object) -> float | None:
+    # Redis keeps None as an empty string.
+    return None if value is None or value in ("", b"") else _number(value)
+
+
+# The converter of each stored field, in the order of the fields of Entry.
+_FIELD_TYPES: tuple[tuple[str, Callable[[object], object]], ...] = (
+    ("id", lambda value: int(_number(value))),
+    ("partition", _text),
+    ("text_hash", _text),
+    ("query", _text),
+    ("response", _text),
+    ("response_hash", _text),
+    ("created_at", _number),
+    ("expires_at", _optional_number),
+    ("last_used_at", _number),
+    ("hits", lambda value: int(_number(value))),
+    ("threshold", _optional_number),
+)
+
+
+def entry_from_values(values: Sequence[object], where: str) -> Entry:
+    """Build an ``Entry`` from its stored values, id first, in the order of its fields.
+
+    Raises ``CacheStoreError`` naming the entry and field when a value has the wrong type,
+    so that a damaged store gives a miss instead of crashing the caller.
+    """
+    converted: list[object] = []
+    for (name, convert), value in zip(_FIELD_TYPES, values, strict=True):
+        try:
+            converted.append(convert(value))
+        except (TypeError, ValueError, OverflowError, UnicodeDecodeError) as exc:
+            raise CacheStoreError(
+                f"{where}: entry {values[0]!r} has an invalid {name} ({exc}); "
+                "delete that entry or the whole cache"
+            ) from exc
+    return Entry(*converted)  # type: ignore[arg-type]
+
+
+def stored_threshold(value: object, entry_id: object, where: str) -> float | None:
+    """Return an entry's learned threshold, or raise ``CacheStoreError`` for an invalid one."""
+    try:
+        return _optional_number(value)
+    except (TypeError, ValueError, UnicodeDecodeError) as exc:
+        raise CacheStoreError(
+            f"{where}: entry {entry_id!r} has an invalid threshold ({exc}); "
+            "delete that entry or the whole cache"
+        ) from exc
