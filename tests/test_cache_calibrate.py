@@ -90,11 +90,19 @@ def test_pairs_file_merges_shared_texts(tmp_path: Path) -> None:
     assert label["x"] == label["y"] != label["a"]
 
 
-def test_bad_pairs_line_names_file_and_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "line", ['{"origin": "a"}', '["a", "b"]', '{"origin": "a", "similar": 5}', '{"origin": ""}']
+)
+def test_bad_pairs_line_names_file_and_line(tmp_path: Path, line: str) -> None:
     path = tmp_path / "pairs.jsonl"
-    path.write_text('{"origin": "a", "similar": "b"}\n{"origin": "a"}\n')
-    with pytest.raises(InputError, match=r"pairs.jsonl:2: expected a JSON object"):
+    path.write_text('{"origin": "a", "similar": "b"}\n' + line + "\n")
+    with pytest.raises(InputError, match=r"pairs.jsonl:2: expected a JSON object with the texts"):
         load_labeled(path)
+
+
+def test_cli_stats_folder_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cache", "stats", str(tmp_path)]) == 2
+    assert "is a folder; give the path of a cache file" in capsys.readouterr().err
 
 
 def test_csv_missing_column_names_fix(tmp_path: Path) -> None:

@@ -216,3 +216,12 @@ def test_cli_calibrate_with_openai_backend(
     assert json.loads(capsys.readouterr().out)["embedder"] == "openai-compatible/m"
     assert main(args) == 2
     assert "--backend openai needs --base-url and --model" in capsys.readouterr().err
+
+
+def test_openai_backend_rejects_ragged_vectors(server: ThreadingHTTPServer) -> None:
+    # One request whose texts get vectors of 2 and 3 numbers.
+    embedder = create_embedder(
+        "openai", base_url=f"http://127.0.0.1:{server.server_port}", model="m"
+    )
+    with pytest.raises(EmbeddingError, match=r"embeddings of different lengths \(2, 3\)"):
+        embedder.embed(["short one", "a longer text"])

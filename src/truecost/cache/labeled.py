@@ -98,11 +98,18 @@ def _load_pairs(path: Path) -> LabeledTexts:
                 continue
             try:
                 pair = json.loads(line)
-                first, second = str(pair["origin"]), str(pair["similar"])
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            except json.JSONDecodeError as exc:
                 raise InputError(
-                    f"{path}:{line_number}: expected a JSON object with origin and similar ({exc})"
-                ) from exc
+                    f"{path}:{line_number}: not valid JSON ({exc}); write one JSON object "
+                    'per line, such as {"origin": "...", "similar": "..."}'
+                ) from None
+            first = pair.get("origin") if isinstance(pair, dict) else None
+            second = pair.get("similar") if isinstance(pair, dict) else None
+            if not (isinstance(first, str) and first and isinstance(second, str) and second):
+                raise InputError(
+                    f"{path}:{line_number}: expected a JSON object with the texts origin and "
+                    'similar, such as {"origin": "...", "similar": "..."}; fix or remove the line'
+                )
             parent[find(first)] = find(second)
     if not parent:
         raise InputError(f"{path}: no pairs")

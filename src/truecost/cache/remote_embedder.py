@@ -85,11 +85,24 @@ class OpenAIEmbedder:
 def _vectors_from(payload: Any, count: int, url: str) -> Vectors:
     try:
         items = sorted(payload["data"], key=lambda item: item["index"])
-        matrix = np.array([item["embedding"] for item in items], dtype=np.float32)
-    except (KeyError, TypeError, ValueError) as exc:
+        rows = [item["embedding"] for item in items]
+    except (KeyError, TypeError) as exc:
         raise EmbeddingError(
-            f"embeddings endpoint {url} returned no data[].embedding list: {exc}"
+            f"embeddings endpoint {url} returned no data[].embedding list (missing {exc})"
         ) from exc
+    lengths = sorted({len(row) if isinstance(row, list) else -1 for row in rows})
+    if -1 in lengths or len(lengths) > 1:
+        shown = ", ".join("not a list" if n < 0 else str(n) for n in lengths)
+        raise EmbeddingError(
+            f"embeddings endpoint {url} returned embeddings of different lengths ({shown}); "
+            "check the model it serves"
+        )
+    try:
+        matrix = np.array(rows, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise EmbeddingError(
+            f"embeddings endpoint {url} returned an embedding with a value that is not a number"
+        ) from None
     if matrix.ndim != 2 or matrix.shape[0] != count:
         raise EmbeddingError(f"embeddings endpoint {url} returned {len(items)} vectors for {count}")
     if not np.isfinite(matrix).all():

@@ -15,7 +15,7 @@ from truecost.cache.labeled import load_labeled, sample_labeled
 from truecost.cache.lookup import CacheStats
 from truecost.cache.store import SQLiteStore
 from truecost.cli.common import format_option
-from truecost.errors import ConfigError, MissingInputError
+from truecost.errors import ConfigError, InputError, MissingInputError
 
 
 @click.group(name="cache")
@@ -102,6 +102,8 @@ def calibrate_command(
 @format_option("table", "json")
 def stats_command(cache_file: Path, output_format: str) -> None:
     """Show the number of entries in a cache file, after checking every stored vector."""
+    if cache_file.is_dir():
+        raise InputError(f"{cache_file} is a folder; give the path of a cache file")
     if not cache_file.is_file():
         raise MissingInputError(f"cache file not found: {cache_file}")
     store = SQLiteStore(cache_file, read_only=True)
