@@ -167,6 +167,12 @@ def test_paths_and_ledger_exit_2(
     assert "not both" in err
 
 
+def test_timestamp_outside_range_exit_2(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["report", str(logs), "--timestamp", "2040-01-01"], capsys)
+    assert status == 2
+    assert "--timestamp 2040-01-01 is outside 2015 to a year from now" in err
+
+
 def test_where_bad_syntax_example(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(["report", str(logs), "--where", "feature"], capsys)
     assert status == 2

@@ -18,7 +18,7 @@ import click
 from truecost.errors import InputError
 from truecost.importers import ImportContext
 from truecost.ledger import Ledger, default_ledger_path, open_ledger
-from truecost.ledger.ingest import ImportSummary, import_paths
+from truecost.ledger.ingest import EARLIEST_CALL, FUTURE_MARGIN, ImportSummary, import_paths
 from truecost.pricing import PriceCatalog
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -282,6 +282,11 @@ def build_context(
         from truecost.analyses.spend import parse_day
 
         when = parse_day(fallback_timestamp, "--timestamp")
+        if not EARLIEST_CALL <= when <= datetime.now(UTC) + FUTURE_MARGIN:
+            raise InputError(
+                f"--timestamp {fallback_timestamp} is outside 2015 to a year from now, so every "
+                "record dated by it would be skipped; give the day the logs were written"
+            )
     return ImportContext(
         feature=feature,
         user=user,
