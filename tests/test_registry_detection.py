@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from truecost.cli.main import main
-from truecost.errors import UnknownFormatError
+from truecost.errors import MissingInputError, UnknownFormatError
 from truecost.importers import detect_file, plan_import
 
 ANTHROPIC = Path(__file__).parent / "data" / "api-responses" / "anthropic" / "bodies.jsonl"
@@ -75,3 +75,20 @@ def test_file_named_twice_planned_once(tmp_path: Path) -> None:
     link.symlink_to(path)
     plan = plan_import([path, path.parent, link])
     assert [planned for _, planned in plan.files] == [path]
+
+
+def test_compressed_logs_listed(tmp_path: Path) -> None:
+    # A rotated, compressed log is not read, but listed so that it is not lost unnoticed.
+    (tmp_path / "app.jsonl").write_bytes(ANTHROPIC.read_bytes())
+    (tmp_path / "app.jsonl.1.gz").write_bytes(b"\x1f\x8b")
+    (tmp_path / "old.jsonl.gz").write_bytes(b"\x1f\x8b")
+    (tmp_path / "notes.txt.gz").write_bytes(b"\x1f\x8b")
+    plan = plan_import([tmp_path])
+    assert [p.name for _, p in plan.files] == ["app.jsonl"]
+    assert [p.name for p in plan.compressed] == ["app.jsonl.1.gz", "old.jsonl.gz"]
+
+
+def test_folder_of_compressed_logs_says_so(tmp_path: Path) -> None:
+    (tmp_path / "old.jsonl.gz").write_bytes(b"\x1f\x8b")
+    with pytest.raises(MissingInputError, match=r"compressed logs \(old.jsonl.gz\); decompress"):
+        plan_import([tmp_path])

@@ -14,6 +14,9 @@ _IMPORTERS: dict[str, Importer] = {}
 
 # File name endings that may hold logs when a folder is walked.
 LOG_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".log")
+# Endings of compressed files, which truecost does not read. A log with one of these after a
+# log suffix (app.jsonl.gz) is listed in the summary, so a rotated log is not lost unnoticed.
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 _HEAD_LINES = 5
 
 
@@ -67,6 +70,8 @@ class ImportPlan:
 
     files: list[tuple[Importer, Path]] = field(default_factory=list)
     empty: list[Path] = field(default_factory=list)
+    # Compressed logs found in walked folders, which are not read.
+    compressed: list[Path] = field(default_factory=list)
     # The column map that detection applies, from ``plan_import``.
     column_map: dict[str, str] = field(default_factory=dict)
     # Every file planned, resolved, so that a file named twice (itself and in its folder,
@@ -127,15 +132,32 @@ def _plan_directory(path: Path, forced: Importer | None, plan: ImportPlan) -> No
                 for file in importer.files_not_read(path, LOG_SUFFIXES):
                     _plan_beside(file, importer, plan)
             return
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LOG_SUFFIXES)
+    found = sorted(p for p in path.rglob("*") if p.is_file())
+    files = [p for p in found if p.suffix.lower() in LOG_SUFFIXES]
+    plan.compressed.extend(p for p in found if _is_compressed_log(p))
     if not files:
         suffixes = ", ".join(LOG_SUFFIXES)
+        compressed = [p.name for p in found if _is_compressed_log(p)]
+        hint = (
+            f" It holds compressed logs ({', '.join(compressed[:3])}); decompress them first."
+            if compressed
+            else " Point truecost at a folder of logs or at the files themselves."
+        )
         raise MissingInputError(
-            f"{path}: the folder contains no log files (looked for {suffixes}). "
-            "Point truecost at a folder of logs or at the files themselves."
+            f"{path}: the folder contains no log files (looked for {suffixes}).{hint}"
         )
     for file in files:
         _plan_file(file, forced, plan)
+
+
+def _is_compressed_log(path: Path) -> bool:
+    """Return True for a name such as app.jsonl.gz or, rotated, app.jsonl.1.gz."""
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    return (
+        len(suffixes) >= 2
+        and suffixes[-1] in COMPRESSED_SUFFIXES
+        and any(suffix in LOG_SUFFIXES for suffix in suffixes[:-1])
+    )
 
 
 def _plan_beside(path: Path, claimer: Importer, plan: ImportPlan) -> None:

@@ -73,6 +73,9 @@ def import_paths(
     summary = ImportSummary(files=len(plan))
     for empty in planned.empty:
         summary.add_issue(LineIssue(str(empty), 0, "the file is empty; skipped"))
+    for compressed in planned.compressed:
+        reason = "a compressed log, which truecost does not read; decompress it and import it"
+        summary.add_issue(LineIssue(str(compressed), 0, reason))
     ledger.ensure_priced(catalog)
     by_importer: dict[str, tuple[Importer, list[Path]]] = {}
     for importer, path in plan:
