@@ -248,3 +248,23 @@ def test_read_only_ledger_reported(logs: Path, capsys: pytest.CaptureFixture[str
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["requests"] == 3
     assert "Traceback" not in done.stderr
+
+
+def test_times_shown_in_utc_whatever_machine_zone(tmp_path: Path) -> None:
+    # DuckDB returns TIMESTAMPTZ values in the session's zone, which defaults to the machine's.
+    path = tmp_path / "tz.csv"
+    path.write_text(
+        "id,timestamp,provider,model,input_tokens,output_tokens\n"
+        "a,2026-03-31T23:59:59Z,openai,gpt-4o,10,10\n",
+        encoding="utf-8",
+    )
+    code = "import sys; from truecost.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    for zone in ("America/Los_Angeles", "Asia/Tokyo"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, "records", str(path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TZ": zone},
+            check=True,
+        )
+        assert json.loads(done.stdout)["timestamp"] == "2026-03-31T23:59:59.000000+00:00"

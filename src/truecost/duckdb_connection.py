@@ -18,6 +18,11 @@ _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": F
 def connect(
     path: Path | str | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` (an in-memory database when None) with extension downloads turned off."""
+    """Open ``path`` (an in-memory database when None) with extension downloads turned off.
+
+    The session's time zone is UTC, so timestamps come back in UTC whatever the machine's zone.
+    """
     database = ":memory:" if path is None else str(path)
-    return duckdb.connect(database, read_only=read_only, config=dict(_CONFIG))
+    connection = duckdb.connect(database, read_only=read_only, config=dict(_CONFIG))
+    connection.execute("SET TimeZone = 'UTC'").fetchall()
+    return connection

@@ -56,7 +56,6 @@ def read_bulk(
     collected = _Collected()
     connection = connect()
     try:
-        connection.execute("SET TimeZone = 'UTC'")
         for path in paths:
             _read_file(connection, query, path, context, collected, chunk_bytes)
     finally:

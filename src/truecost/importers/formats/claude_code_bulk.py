@@ -83,7 +83,6 @@ def read_sessions_bulk(sessions: list[SessionFile], context: ImportContext) -> B
         return _finish(result.table, sessions, reread, context, result.issues, result.lines_read)
     con = connect()
     try:
-        con.execute("SET TimeZone = 'UTC'")
         _load_lines(con, sessions, attributes)
         table = _winners(con, context, attributes)
         issues = _synthetic_issues(con)

@@ -149,7 +149,6 @@ def read_sessions_fast(
     paths = [str(session.path) for session in sessions]
     con = connect()
     try:
-        con.execute("SET TimeZone = 'UTC'").fetchall()
         try:
             lines = con.sql(_SCAN, params={"files": paths, "columns": _COLUMNS}).to_arrow_table()
         except (duckdb.InvalidInputException, duckdb.ConversionException):
