@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import plugin_format  # noqa: F401  (registers the test format)
@@ -268,3 +269,18 @@ def test_times_shown_in_utc_whatever_machine_zone(tmp_path: Path) -> None:
             check=True,
         )
         assert json.loads(done.stdout)["timestamp"] == "2026-03-31T23:59:59.000000+00:00"
+
+
+def test_cleanup_error_after_interrupt_is_interrupt() -> None:
+    # Ctrl-C during a query aborts the transaction, so a cleanup step then fails with an
+    # error of its own, raised while handling the interrupt.
+    from truecost.cli.main import _is_interrupt
+
+    try:
+        try:
+            raise RuntimeError("Query interrupted")
+        except RuntimeError:
+            raise duckdb.TransactionException("Current transaction is aborted") from None
+    except duckdb.TransactionException as cleanup:
+        assert _is_interrupt(cleanup)
+    assert not _is_interrupt(duckdb.TransactionException("Current transaction is aborted"))

@@ -101,11 +101,19 @@ def _is_interrupt(exc: BaseException) -> bool:
     DuckDB turns Ctrl-C during a query into ``InterruptException`` or a
     ``RuntimeError('Query interrupted')``, and a Ctrl-C inside a Python stream it
     reads into an error whose message names ``KeyboardInterrupt``.
+
+    A cleanup step that fails after the interrupt raises an error of its own, so the
+    errors it was raised during are looked at too.
     """
-    if isinstance(exc, KeyboardInterrupt | duckdb.InterruptException):
-        return True
-    message = str(exc)
-    return "Query interrupted" in message or "KeyboardInterrupt" in message
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt | duckdb.InterruptException):
+            return True
+        message = str(seen)
+        if "Query interrupted" in message or "KeyboardInterrupt" in message:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 # Commands that finish with a status other than 0 without an error (for example

@@ -169,8 +169,11 @@ class Ledger:
             select = priced_select_sql("fresh", "rates", IMPORT_COLUMNS)
             inserted = first_row(self.con.execute(f"INSERT INTO records {select}"))
         finally:
-            self.con.unregister("rates")
-            self.con.execute("DROP VIEW fresh; DROP TABLE IF EXISTS repeated").fetchall()
+            # After an interrupt the transaction is aborted and these fail too; the caller's
+            # rollback removes them, and the first error is the one to report.
+            with contextlib.suppress(duckdb.Error):
+                self.con.unregister("rates")
+                self.con.execute("DROP VIEW fresh; DROP TABLE IF EXISTS repeated").fetchall()
         unpriced = self._unpriced_count() - unpriced_before
         if hourly:
             # An hourly price is shared by every call of its hour, stored or new.
