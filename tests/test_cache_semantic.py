@@ -331,3 +331,46 @@ def test_nan_similarity_is_a_miss() -> None:
     from truecost.cache.policy import is_hit
 
     assert is_hit(float("nan"), None, 0.8, 0.0) == (False, "below-threshold")
+
+
+def test_put_same_query_replaces_answer() -> None:
+    # Two answers to one text would make every lookup near it ambiguous.
+    cache = make_cache({"q": [1.0, 0.0], "p": unit_at(0.95)}, threshold=0.8, margin=0.1)
+    cache.put("q", "answer A", **CONTEXT)
+    cache.put("q", "answer B", **CONTEXT)
+    assert cache.stats().entries == 1
+    assert cache.get("q", **CONTEXT).response == "answer B"
+    assert cache.get("p", **CONTEXT).response == "answer B"
+
+
+def test_expired_nearest_falls_back_to_next() -> None:
+    clock = Clock()
+    vectors = {"q": [1.0, 0.0], "old": unit_at(0.95), "new": unit_at(0.85)}
+    cache = SemanticCache(
+        TableEmbedder(vectors), policy=CachePolicy(threshold=0.8, ttl_s=60.0), clock=clock
+    )
+    cache.put("old", "OLD", **CONTEXT)
+    clock.now += 50
+    cache.put("new", "NEW", **CONTEXT)
+    clock.now += 11
+    lookup = cache.get("q", **CONTEXT)
+    assert lookup.kind == "semantic"
+    assert lookup.response == "NEW"
+    assert cache.stats().entries == 1
+
+
+def test_expired_exact_entry_reason() -> None:
+    clock = Clock()
+    cache = SemanticCache(
+        TableEmbedder({"q": [1.0, 0.0]}), policy=CachePolicy(ttl_s=60.0), clock=clock
+    )
+    cache.put("q", "answer", **CONTEXT)
+    clock.now += 61
+    assert cache.get("q", **CONTEXT).reason == "expired"
+
+
+def test_no_system_prompt_shares_empty_partition() -> None:
+    cache = make_cache({"q": [1.0, 0.0]})
+    cache.put("q", "answer", system_prompt=None, **CONTEXT)
+    assert cache.get("q", system_prompt="", **CONTEXT).kind == "exact"
+    assert cache.get("q", system_prompt=None, **CONTEXT).kind == "exact"

@@ -48,9 +48,12 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def partition_key(feature: str, model: str, system_prompt: str = "") -> str:
-    """Hash a feature, model and system prompt into the partition that keeps their entries."""
-    return digest("partition", feature, model, system_prompt)[:32]
+def partition_key(feature: str, model: str, system_prompt: str | None = "") -> str:
+    """Hash a feature, model and system prompt into the partition that keeps their entries.
+
+    No system prompt (None) and an empty one share a partition.
+    """
+    return digest("partition", feature, model, system_prompt or "")[:32]
 
 
 @dataclass(slots=True)
@@ -88,7 +91,9 @@ class SemanticCache:
         # 1000 puts because another process may share the store.
         self._entry_count = self.store.count()
 
-    def get(self, query: str, *, feature: str, model: str, system_prompt: str = "") -> Lookup:
+    def get(
+        self, query: str, *, feature: str, model: str, system_prompt: str | None = ""
+    ) -> Lookup:
         """Look ``query`` up in its partition; a failing backend gives a miss, never an error."""
         with self._lock:
             self._stats.lookups += 1
@@ -102,7 +107,13 @@ class SemanticCache:
             return lookup
 
     def put(
-        self, query: str, response: str, *, feature: str, model: str, system_prompt: str = ""
+        self,
+        query: str,
+        response: str,
+        *,
+        feature: str,
+        model: str,
+        system_prompt: str | None = "",
     ) -> int | None:
         """Cache ``response`` for ``query``; return the entry id, or None when skipped."""
         with self._lock:
@@ -146,7 +157,7 @@ class SemanticCache:
         index = self._indexes.get(partition)
         if index is None or len(index) == 0:
             self._remember(partition, text, None, None, None)
-            return Lookup.miss("no-entries")
+            return Lookup.miss("expired" if exact is not None else "no-entries")
         vector = self.embedder.embed([query])[0]
         return self._nearest(index, vector, partition, text, now)
 
@@ -158,23 +169,28 @@ class SemanticCache:
         text: str,
         now: float,
     ) -> Lookup:
-        neighbours = index.search(vector, self.policy.neighbours)
-        nearest_id, similarity = neighbours[0]
-        nearest_hash = self._response_hash[nearest_id]
-        conflict = next(
-            (s for key, s in neighbours[1:] if self._response_hash[key] != nearest_hash), None
-        )
-        threshold = self._threshold.get(nearest_id, self.policy.threshold)
-        hit, reason = is_hit(similarity, conflict, threshold, self.policy.margin)
-        self._remember(partition, text, vector, nearest_id, similarity)
-        if not hit:
-            return Lookup.miss(reason, nearest_id=nearest_id, similarity=similarity)
-        entry = self.store.fetch(nearest_id)
-        if entry is None or self._expired(entry, now):
-            # Expired, or removed by another process sharing the store.
+        # An expired nearest entry (or one another process removed) is dropped and the search
+        # repeated, so that a valid entry behind it can still hit.
+        for _ in range(self.policy.neighbours):
+            neighbours = index.search(vector, self.policy.neighbours)
+            if not neighbours:
+                break
+            nearest_id, similarity = neighbours[0]
+            nearest_hash = self._response_hash[nearest_id]
+            conflict = next(
+                (s for key, s in neighbours[1:] if self._response_hash[key] != nearest_hash), None
+            )
+            threshold = self._threshold.get(nearest_id, self.policy.threshold)
+            hit, reason = is_hit(similarity, conflict, threshold, self.policy.margin)
+            self._remember(partition, text, vector, nearest_id, similarity)
+            if not hit:
+                return Lookup.miss(reason, nearest_id=nearest_id, similarity=similarity)
+            entry = self.store.fetch(nearest_id)
+            if entry is not None and not self._expired(entry, now):
+                return self._serve(entry, "semantic", similarity, now)
             self._drop([nearest_id])
-            return Lookup.miss("expired", nearest_id=nearest_id, similarity=similarity)
-        return self._serve(entry, "semantic", similarity, now)
+        self._remember(partition, text, vector, None, None)
+        return Lookup.miss("expired")
 
     def _serve(self, entry: Entry, kind: str, similarity: float, now: float) -> Lookup:
         entry.hits += 1
@@ -196,6 +212,11 @@ class SemanticCache:
             self._stats.skipped_puts += 1
             return None
         now = self._clock()
+        # A newer answer to the same text replaces the stored one: two entries with different
+        # answers at similarity 1.0 would make every lookup near them ambiguous.
+        earlier = self.store.find_exact(partition, digest(text))
+        if earlier is not None:
+            self._drop([earlier.id])
         recent = self._recent.pop((partition, text), None)
         vector = recent.vector if recent is not None else None
         if vector is None and self._embeddable(query):
