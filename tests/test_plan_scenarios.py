@@ -56,7 +56,7 @@ def test_batch_and_semantic_cache(tmp_path: Path, catalog: PriceCatalog) -> None
     # and 20% of requests answered from the semantic cache: (0.0048 + 0.0024) / 2 x 0.8.
     assert result.estimates["token_usd_per_request"].point == Decimal("0.00288")
     assert result.notes == [
-        "anthropic/claude-sonnet-4-0: batch price = 0.5 x standard (price_overrides.toml#3)"
+        "anthropic/claude-sonnet-4-0: batch price = 0.5 x standard tokens (price_overrides.toml#3)"
     ]
 
 

@@ -198,3 +198,19 @@ def test_service_tier_before_data_dates_it(
         service_tier=tier,
     )
     assert price_in_ledger(ledger, catalog, call) == Decimal(expected)
+
+
+def test_batch_fill_keeps_web_search_fee(ledger: Ledger, catalog: PriceCatalog) -> None:
+    # Before 2026-10-14 the batch price of Claude comes from the shipped 0.5 multiplier, which
+    # halves tokens only: 10 web searches cost $0.10 in a batch as outside one.
+    call = UsageRecord(
+        id="anthropic:batch-search",
+        timestamp=datetime(2026, 3, 1, tzinfo=UTC),
+        provider="anthropic",
+        model="claude-sonnet-4-5",
+        input_tokens=1000,
+        other_units={"web_searches": 10},
+        batch=True,
+    )
+    # 1,000 input tokens at half of $3/M, plus 10 searches at $10 per thousand.
+    assert price_in_ledger(ledger, catalog, call) == Decimal("0.1015")

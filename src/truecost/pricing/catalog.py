@@ -17,7 +17,7 @@ NO_BATCH_PRICE = "no batch price in the bundled data"
 
 # Part of the price fingerprint: raise it when a change to truecost's pricing code
 # changes the cost of stored records, so ledgers are repriced on their next open.
-PRICING_LOGIC_VERSION = 7
+PRICING_LOGIC_VERSION = 8
 
 
 def shipped_overrides_path() -> Path:
@@ -107,8 +107,10 @@ def _apply_override(
         price = replace(price, usd_per_hour=entry.usd_per_hour)
     if entry.batch_multiplier is not None and batch and NO_BATCH_PRICE in price.notes:
         kept_notes = tuple(n for n in price.notes if n != NO_BATCH_PRICE)
-        price = replace(price, notes=kept_notes).scaled(
-            entry.batch_multiplier, f"batch price = {entry.batch_multiplier} x standard ({label})"
+        # Batch discounts apply to tokens; web searches cost the same in a batch.
+        price = replace(price, notes=kept_notes).tokens_scaled(
+            entry.batch_multiplier,
+            f"batch price = {entry.batch_multiplier} x standard tokens ({label})",
         )
     if entry.discount is not None:
         price = price.scaled(

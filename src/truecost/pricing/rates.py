@@ -61,6 +61,20 @@ class ResolvedPrice:
         """Return a copy with every rate multiplied by ``factor``."""
         return replace(self, multiplier=self.multiplier * factor, notes=(*self.notes, note))
 
+    def tokens_scaled(self, factor: Decimal, note: str) -> ResolvedPrice:
+        """Return a copy with the token rates multiplied by ``factor``, per-call fees kept."""
+        bands = tuple(
+            Band(
+                band.above_prompt_tokens,
+                {
+                    name: rate * factor if name in TOKEN_RATES else rate
+                    for name, rate in band.rates.items()
+                },
+            )
+            for band in self.bands
+        )
+        return replace(self, bands=bands, notes=(*self.notes, note))
+
 
 def fill_fallbacks(rates: dict[str, Decimal | None]) -> dict[str, Decimal]:
     """Complete a rate map the way providers bill a unit that has no price of its own.
