@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from truecost.errors import InputError
 from truecost.importers import ImportContext, LineIssue, get_importer, plan_import
 from truecost.importers.formats.claude_code import SYNTHETIC_REASON
 from truecost.ledger import Ledger
@@ -436,3 +437,22 @@ def test_odd_session_start_stays_claude(tmp_path: Path) -> None:
     session = next(project.glob("*.jsonl"))
     session.write_text('{"note": "no known shape"}\n' + session.read_text())
     assert plan_formats(tmp_path) == [("claude-code", ".")]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_other_log_in_projects_reported(tmp_path: Path, strict: bool) -> None:
+    # A projects folder is not searched for other logs, so one kept there is named, not lost.
+    project = tmp_path / "projects" / "proj"
+    shutil.copytree(next((SAMPLE / "projects").iterdir()), project)
+    shutil.copy(DATA / "api-responses" / "openai" / "bodies.jsonl", project / "app.jsonl")
+    catalog = PriceCatalog()
+    with Ledger(None) as ledger:
+        if strict:
+            with pytest.raises(InputError, match=r"app.jsonl: not a Claude Code session log"):
+                import_paths(ledger, [tmp_path], catalog, ImportContext(), strict=True)
+            return
+        summary = import_paths(ledger, [tmp_path], catalog, ImportContext())
+    reasons = [str(issue) for issue in summary.issues]
+    assert any("app.jsonl: not a Claude Code session log" in reason for reason in reasons)
+    # The sessions' requests, as when the folder holds nothing else.
+    assert summary.imported == 177

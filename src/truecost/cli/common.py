@@ -338,7 +338,8 @@ def read_paths_directly(
     summary = run_import(ledger, paths, catalog, context, input_format)
     if summary.skipped_lines:
         click.echo(
-            f"warning: {summary.skipped_lines:,} lines skipped (run 'truecost import' on "
+            f"warning: {summary.skipped_lines:,} {'line' if summary.skipped_lines == 1 else 'lines'}"
+            " skipped (run 'truecost import' on "
             "the same paths for the full list):",
             err=True,
         )

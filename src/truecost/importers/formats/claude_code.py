@@ -304,6 +304,9 @@ class ClaudeCodeImporter(Importer):
                 order[str(session.path)] = len(order)
                 scan = scan_session(session, context)
                 issues.extend(scan.issues)
+                foreign = None if scan.records or scan.issues else foreign_file_issue(session.path)
+                if foreign is not None:
+                    issues.append(foreign)
                 for key, record in scan.records.items():
                     latest.pop(key, None)
                     latest[key] = record
@@ -324,6 +327,21 @@ def _session_root(folder: Path) -> Path:
     """Return the ``projects`` folder inside ``folder`` when it has one, else ``folder``."""
     projects = folder / _PROJECTS_FOLDER
     return projects if projects.is_dir() else folder
+
+
+def foreign_file_issue(path: Path) -> LineIssue | None:
+    """Return an issue for a file read as a session that gave nothing and is not one.
+
+    Such a file lies among the sessions (another log inside a projects folder, say), and
+    its lines would otherwise be passed over without a word.
+    """
+    if _starts_as_session(path):
+        return None
+    reason = (
+        "not a Claude Code session log, so nothing of it was read; "
+        "import it on its own, or move it out of the Claude Code folder"
+    )
+    return LineIssue(str(path), 0, reason)
 
 
 def _starts_as_session(path: Path) -> bool:

@@ -28,6 +28,7 @@ from truecost.importers.formats.claude_code import (
     SYNTHETIC_MODEL,
     SYNTHETIC_REASON,
     SessionFile,
+    foreign_file_issue,
     scan_session,
 )
 from truecost.importers.formats.claude_code_fast import TIMESTAMP_VALID_SQL, read_sessions_fast
@@ -105,6 +106,13 @@ def _finish(
     """Add the files read again line by line, and order the issues by file and line."""
     if reread:
         table, lines_read = _merge_reread(table, sessions, reread, context, issues, lines_read)
+    # Few files give no record and no issue, so only those have their first line checked.
+    used = set(pc.unique(table.column("source_file")).to_pylist()) | {i.file for i in issues}
+    for session in sessions:
+        if str(session.path) not in used:
+            foreign = foreign_file_issue(session.path)
+            if foreign is not None:
+                issues.append(foreign)
     order = {str(s.path): i for i, s in enumerate(sessions)}
     issues.sort(key=lambda issue: (order[issue.file], issue.line))
     return BulkResult(table, lines_read, issues[:MAX_KEPT_ISSUES], len(issues), len(sessions))
