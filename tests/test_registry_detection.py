@@ -92,3 +92,15 @@ def test_folder_of_compressed_logs_says_so(tmp_path: Path) -> None:
     (tmp_path / "old.jsonl.gz").write_bytes(b"\x1f\x8b")
     with pytest.raises(MissingInputError, match=r"compressed logs \(old.jsonl.gz\); decompress"):
         plan_import([tmp_path])
+
+
+@pytest.mark.parametrize(
+    ("header", "shown"),
+    [("id,timestamp,mdl,input_tokens", "id, timestamp, mdl, input_tokens"), ("a;b;c", "a;b;c")],
+)
+def test_csv_without_required_columns_named(tmp_path: Path, header: str, shown: str) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(header + "\n1,2,3,4\n", encoding="utf-8")
+    with pytest.raises(UnknownFormatError, match="needs the columns timestamp and model") as raised:
+        detect_file(path)
+    assert f"its header has: {shown}." in str(raised.value)

@@ -111,6 +111,10 @@ class Importer(ABC):
         """
         return self.detect(path, head)
 
+    def near_miss(self, path: Path, head: list[bytes]) -> str | None:
+        """Return why a file that looks meant for this format is not detected, else None."""
+        return None
+
     @abstractmethod
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
         """Yield the records and skipped lines of ``path``."""

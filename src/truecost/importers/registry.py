@@ -194,6 +194,10 @@ def detect_file(path: Path, column_map: Mapping[str, str] | None = None) -> Impo
     for importer in importers():
         if any(importer.detect_mapped(path, [line], mapping) for line in head):
             return importer
+    for importer in importers():
+        reason = importer.near_miss(path, head)
+        if reason is not None:
+            raise UnknownFormatError(f"{path}: {reason}")
     known = ", ".join(sorted(_IMPORTERS))
     raise UnknownFormatError(
         f"{path}: no importer recognises this file. Name its format with --format on "

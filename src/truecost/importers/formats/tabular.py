@@ -279,6 +279,19 @@ class CsvImporter(_TableImporter):
         header = next(csv.reader([head[0].decode("utf-8", "replace")]), [])
         return all(column_map.get(name, name) in header for name in ("timestamp", "model"))
 
+    def near_miss(self, path: Path, head: list[bytes]) -> str | None:
+        if path.suffix.lower() != ".csv" or not head:
+            return None
+        header = next(csv.reader([head[0].decode("utf-8-sig", "replace")]), [])
+        shown = (
+            ", ".join(header[:12]) if len(header) > 1 else head[0][:80].decode("utf-8", "replace")
+        )
+        return (
+            f"a CSV usage table needs the columns timestamp and model, and its header has: "
+            f"{shown}. Rename the columns, map them with --column timestamp=COLUMN "
+            "--column model=COLUMN, or check that the file is comma-separated"
+        )
+
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
         columns = column_names(context)
         # The limit is process-wide, so set it on every read because other code may change it.
