@@ -52,3 +52,11 @@ def test_plugin_without_texts_changes_nothing() -> None:
     outcome = get_optimization("semantic_cache").apply(records(), ReplayContext(PriceCatalog()))
     assert outcome.skipped is None
     assert outcome.not_estimated[0].reason.startswith("no texts file loaded")
+
+
+def test_short_replay_risk_not_called_monthly() -> None:
+    # Four calls within minutes are not scaled to a month, so the text must not say "a month".
+    context = ReplayContext(catalog=PriceCatalog(), texts=texts())
+    outcome = get_optimization("semantic_cache").apply(records(), context)
+    assert outcome.risk is not None
+    assert "wrong answers in the replayed calls" in outcome.risk

@@ -37,6 +37,10 @@ class QueryRecord:
     id: str = ""
 
 
+# A replay shorter than a day is not scaled up to a month: the estimate would be noise.
+MIN_SCALED_SPAN_S = 86_400
+
+
 @dataclass(frozen=True, slots=True)
 class CacheSavings:
     """The outcome of replaying calls through the cache: hits, savings and expected wrong answers."""
@@ -95,8 +99,8 @@ def replay_records(
     cache.close()
     span_s = (ordered[-1].timestamp - ordered[0].timestamp).total_seconds() if ordered else 0.0
     expected_wrong = semantic * wrong_rate
-    # A replay shorter than a day is not scaled up to a month: the estimate would be noise.
-    per_month = expected_wrong * SECONDS_PER_MONTH / span_s if span_s >= 86_400 else expected_wrong
+    scaled = span_s >= MIN_SCALED_SPAN_S
+    per_month = expected_wrong * SECONDS_PER_MONTH / span_s if scaled else expected_wrong
     return CacheSavings(
         len(ordered), exact, semantic, saved, expected_wrong, per_month, wrong_rate, span_s, hit_ids
     )

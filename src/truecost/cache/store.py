@@ -134,8 +134,8 @@ class SQLiteStore:
                 self._db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
             raise CacheStoreError(
-                f"cache file {self.path} is not a readable cache ({exc}); "
-                "delete it or choose another path to start an empty cache"
+                f"cache file {self.path} is not a readable cache ({exc}). Check the path; "
+                "if it is a damaged cache file, delete it to start an empty cache"
             ) from exc
 
     def _require_cache_tables(self) -> None:

@@ -140,7 +140,10 @@ def selection_options(func: F) -> F:
     """Add ``--since``, ``--until`` and ``--where``, which select the records a command reads."""
     options = [
         click.option("--since", help="First day included (YYYY-MM-DD, UTC)."),
-        click.option("--until", help="Last day included (YYYY-MM-DD, UTC)."),
+        click.option(
+            "--until",
+            help="Last day included (YYYY-MM-DD, UTC); a time given with it is excluded.",
+        ),
         click.option(
             "--where",
             "filters",

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from truecost.cache.errors import CacheError
 from truecost.cache.policy import CachePolicy
-from truecost.cache.replay import QueryRecord, replay_records
+from truecost.cache.replay import MIN_SCALED_SPAN_S, QueryRecord, replay_records
 from truecost.savings.base import NotEstimated, Outcome, ReplayContext, unchanged
 from truecost.savings.registry import register
 
@@ -53,6 +53,7 @@ class SemanticCacheSavings:
             return unchanged(records, f"semantic cache unavailable: {exc}")
         hits = set(result.hit_ids)
         skipped = pa.array([row_id in hits for row_id in records.column("id").to_pylist()])
+        period = "a month" if result.span_s >= MIN_SCALED_SPAN_S else "in the replayed calls"
         return Outcome(
             records=records,
             skipped=skipped,
@@ -65,7 +66,7 @@ class SemanticCacheSavings:
                 f"({result.exact_hits} exact, {result.semantic_hits} semantic).",
             ],
             risk=(
-                f"About {result.expected_wrong_per_month:.1f} wrong answers a month: "
+                f"About {result.expected_wrong_per_month:.1f} wrong answers {period}: "
                 f"{self.wrong_rate:.0%} of semantic hits, the rate measured on the "
                 "calibration replay; your traffic may differ."
             ),
