@@ -209,7 +209,6 @@ def test_report_compare(march_ledger: Path, capsys: pytest.CaptureFixture[str]) 
         "feature,model,current_usd,previous_usd,change_usd",
         "chat,claude-sonnet-4-20250514,120.000000,210.000000,-90.000000",
         "search,gpt-4o-2024-08-06,80.000000,60.000000,20.000000",
-        "",
     ]
 
 
