@@ -374,3 +374,23 @@ def test_no_system_prompt_shares_empty_partition() -> None:
     cache.put("q", "answer", system_prompt=None, **CONTEXT)
     assert cache.get("q", system_prompt="", **CONTEXT).kind == "exact"
     assert cache.get("q", system_prompt=None, **CONTEXT).kind == "exact"
+
+
+@pytest.mark.parametrize(("old", "new"), [(0.99, 0.9), (0.9, 0.99)], ids=["nearest", "conflict"])
+def test_expired_entry_does_not_make_ambiguous(old: float, new: float) -> None:
+    # Two entries with different answers close together, of which the older has expired:
+    # nearest to the query or not, it must not make the lookup ambiguous.
+    clock = Clock()
+    vectors = {"q": [1.0, 0.0], "old": unit_at(old), "new": unit_at(new)}
+    cache = SemanticCache(
+        TableEmbedder(vectors),
+        policy=CachePolicy(threshold=0.85, margin=0.15, ttl_s=60.0),
+        clock=clock,
+    )
+    cache.put("old", "OLD", **CONTEXT)
+    clock.now += 50
+    cache.put("new", "NEW", **CONTEXT)
+    clock.now += 11
+    lookup = cache.get("q", **CONTEXT)
+    assert lookup.kind == "semantic"
+    assert lookup.response == "NEW"

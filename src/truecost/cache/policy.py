@@ -65,6 +65,10 @@ def learned_threshold(evidence: EntryEvidence, policy: CachePolicy) -> float:
     return max(policy.threshold, guard)
 
 
+# The miss reason of a nearest entry too close to one with another answer.
+AMBIGUOUS = "ambiguous"
+
+
 def is_hit(
     nearest_similarity: float,
     conflict_similarity: float | None,
@@ -76,5 +80,5 @@ def is_hit(
     if not nearest_similarity >= threshold:
         return False, "below-threshold"
     if conflict_similarity is not None and nearest_similarity - conflict_similarity < margin:
-        return False, "ambiguous"
+        return False, AMBIGUOUS
     return True, ""

@@ -26,7 +26,7 @@ from truecost.cache.embeddings import Embedder
 from truecost.cache.errors import CacheError
 from truecost.cache.index import VectorIndex
 from truecost.cache.lookup import CacheStats, Lookup
-from truecost.cache.policy import CachePolicy, EntryEvidence, is_hit, learned_threshold
+from truecost.cache.policy import AMBIGUOUS, CachePolicy, EntryEvidence, is_hit, learned_threshold
 from truecost.cache.store import CacheStore, Entry, SQLiteStore
 
 logger = logging.getLogger("truecost.cache")
@@ -169,20 +169,28 @@ class SemanticCache:
         text: str,
         now: float,
     ) -> Lookup:
-        # An expired nearest entry (or one another process removed) is dropped and the search
-        # repeated, so that a valid entry behind it can still hit.
+        # An expired entry (or one another process removed) that is nearest, or that makes the
+        # nearest ambiguous, is dropped and the search repeated, so that it decides nothing.
         for _ in range(self.policy.neighbours):
             neighbours = index.search(vector, self.policy.neighbours)
             if not neighbours:
                 break
             nearest_id, similarity = neighbours[0]
             nearest_hash = self._response_hash[nearest_id]
-            conflict = next(
-                (s for key, s in neighbours[1:] if self._response_hash[key] != nearest_hash), None
+            conflict_id, conflict = next(
+                ((key, s) for key, s in neighbours[1:] if self._response_hash[key] != nearest_hash),
+                (None, None),
             )
             threshold = self._threshold.get(nearest_id, self.policy.threshold)
             hit, reason = is_hit(similarity, conflict, threshold, self.policy.margin)
             self._remember(partition, text, vector, nearest_id, similarity)
+            if reason == AMBIGUOUS:
+                stale = [
+                    k for k in (nearest_id, conflict_id) if k is not None and not self._live(k, now)
+                ]
+                if stale:
+                    self._drop(stale)
+                    continue
             if not hit:
                 return Lookup.miss(reason, nearest_id=nearest_id, similarity=similarity)
             entry = self.store.fetch(nearest_id)
@@ -284,6 +292,11 @@ class SemanticCache:
 
     def _expired(self, entry: Entry, now: float) -> bool:
         return entry.expires_at is not None and entry.expires_at <= now
+
+    def _live(self, entry_id: int, now: float) -> bool:
+        """Return True when entry ``entry_id`` is still stored and not expired."""
+        entry = self.store.fetch(entry_id)
+        return entry is not None and not self._expired(entry, now)
 
     def _drop(self, entry_ids: list[int]) -> None:
         if not entry_ids:
