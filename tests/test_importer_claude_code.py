@@ -14,7 +14,7 @@ from truecost.errors import InputError
 from truecost.importers import ImportContext, LineIssue, get_importer, plan_import
 from truecost.importers.formats.claude_code import SYNTHETIC_REASON
 from truecost.ledger import Ledger
-from truecost.ledger.ingest import import_paths
+from truecost.ledger.ingest import ImportSummary, import_paths
 from truecost.pricing import PriceCatalog
 from truecost.record import UsageRecord, records_to_arrow
 
@@ -456,3 +456,41 @@ def test_other_log_in_projects_reported(tmp_path: Path, strict: bool) -> None:
     assert any("app.jsonl: not a Claude Code session log" in reason for reason in reasons)
     # The sessions' requests, as when the folder holds nothing else.
     assert summary.imported == 177
+
+
+def import_summary(paths: list[Path]) -> ImportSummary:
+    with Ledger(None) as ledger:
+        return import_paths(ledger, paths, PriceCatalog(), ImportContext())
+
+
+def test_sessions_outside_projects_folder_read(tmp_path: Path) -> None:
+    # A folder holding projects/ and another folder of sessions, an API body and a rotated log.
+    sessions = sorted(next((SAMPLE / "projects").iterdir()).glob("*.jsonl"))
+    (tmp_path / "projects" / "p1").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    shutil.copy(sessions[0], tmp_path / "projects" / "p1")
+    shutil.copy(sessions[1], tmp_path / "other")
+    body = DATA / "api-responses" / "openai" / "bodies.jsonl"
+    (tmp_path / "other" / "b.jsonl").write_bytes(body.read_bytes().splitlines()[0] + b"\n")
+    (tmp_path / "other" / "old.jsonl.1.gz").write_bytes(b"\x1f\x8b")
+    summary = import_summary([tmp_path])
+    assert summary.imported == 178
+    assert [str(issue) for issue in summary.issues] == [
+        f"{tmp_path / 'other' / 'old.jsonl.1.gz'}: a compressed log, which truecost does not "
+        "read; decompress it and import it"
+    ]
+
+
+def test_log_in_session_folder_given_twice(tmp_path: Path) -> None:
+    # Bodies kept among sessions, named itself and through the folder: read once, by their
+    # own importer, and not reported as a session that gave nothing.
+    shutil.copytree(next((SAMPLE / "projects").iterdir()), tmp_path / "proj")
+    body = tmp_path / "proj" / "app.jsonl"
+    shutil.copy(DATA / "api-responses" / "anthropic" / "bodies.jsonl", body)
+    alone = import_summary([body]).imported
+    for paths in ([tmp_path, body], [body, tmp_path]):
+        summary = import_summary(paths)
+        assert summary.formats == {"claude-code": 1, "api-bodies": 1}
+        assert summary.duplicates == 0
+        assert summary.imported == 177 + alone
+        assert not any("not a Claude Code session" in str(issue) for issue in summary.issues)

@@ -44,6 +44,9 @@ class ImportContext:
     fallback_timestamp: datetime | None = None
     provider: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    # Resolved files inside a folder an importer reads whole, which the import gives to
+    # another format, so that importer leaves them out.
+    excluded_files: frozenset[Path] = frozenset()
 
     def attribute(self, name: str, obj: Any) -> str | None:
         """Return attribute ``name`` from ``obj`` via its configured path, else the fixed value."""
@@ -91,11 +94,13 @@ class Importer(ABC):
         """Return True when this importer reads the whole folder ``path`` itself."""
         return False
 
-    def files_not_read(self, path: Path, log_suffixes: tuple[str, ...]) -> list[Path]:
-        """Return the log files in folder ``path``, claimed by ``detect_directory``, not read here.
+    def files_beside(self, path: Path) -> list[tuple[Path, bool]]:
+        """Return the files in folder ``path``, claimed by ``detect_directory``, that may be others' logs.
 
-        The import detects their formats one by one, so that other logs kept beside the
-        folder's own are imported too.
+        Each comes with True when this importer reads it with the folder unless the import
+        gives it to another format (then it is in ``ImportContext.excluded_files``). The
+        import detects their formats one by one, so that other logs kept beside the folder's
+        own are imported too.
         """
         return []
 

@@ -77,6 +77,8 @@ class ImportPlan:
     # Every file planned, resolved, so that a file named twice (itself and in its folder,
     # or through a link) is read once.
     seen: set[Path] = field(default_factory=set)
+    # Files (resolved) in a folder read whole that another format reads instead.
+    excluded: set[Path] = field(default_factory=set)
 
 
 def plan_import(
@@ -129,8 +131,8 @@ def _plan_directory(path: Path, forced: Importer | None, plan: ImportPlan) -> No
         if importer.detect_directory(path):
             plan.files.append((importer, path))
             if not forced:
-                for file in importer.files_not_read(path, LOG_SUFFIXES):
-                    _plan_beside(file, importer, plan)
+                for file, read_with_folder in importer.files_beside(path):
+                    _plan_beside(file, importer, read_with_folder, plan)
             return
     found = sorted(p for p in path.rglob("*") if p.is_file())
     files = [p for p in found if p.suffix.lower() in LOG_SUFFIXES]
@@ -160,19 +162,33 @@ def _is_compressed_log(path: Path) -> bool:
     )
 
 
-def _plan_beside(path: Path, claimer: Importer, plan: ImportPlan) -> None:
-    """Plan a log file kept in a folder that ``claimer`` reads as a whole.
+def _plan_beside(path: Path, claimer: Importer, read_with_folder: bool, plan: ImportPlan) -> None:
+    """Plan a file kept in a folder that ``claimer`` reads as a whole.
 
-    A file that only ``claimer`` recognises, or none, is left to ``claimer``.
+    ``read_with_folder`` is True when ``claimer`` reads the file with the folder. Such a file
+    that only ``claimer`` recognises, or none, is left to it; one another format takes, or
+    one planned already, is excluded from the folder's reading.
     """
-    if not read_head(path):
+    resolved = path.resolve()
+    if resolved in plan.seen:
+        if read_with_folder:
+            plan.excluded.add(resolved)
+        return
+    if _is_compressed_log(path):
+        plan.compressed.append(path)
+        return
+    if path.suffix.lower() not in LOG_SUFFIXES or not read_head(path):
         return
     try:
         importer = detect_file(path, plan.column_map)
     except UnknownFormatError:
         return
-    if importer is not claimer:
-        plan.files.append((importer, path))
+    if importer is claimer and read_with_folder:
+        return
+    plan.seen.add(resolved)
+    plan.files.append((importer, path))
+    if read_with_folder:
+        plan.excluded.add(resolved)
 
 
 def detect_file(path: Path, column_map: Mapping[str, str] | None = None) -> Importer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,6 +69,8 @@ def import_paths(
     """
     started_at = datetime.now(UTC)
     planned = plan_import(paths, forced_format, context.column_map)
+    if planned.excluded:
+        context = replace(context, excluded_files=frozenset(planned.excluded))
     plan = planned.files
     summary = ImportSummary(files=len(plan))
     for empty in planned.empty:
@@ -83,10 +85,10 @@ def import_paths(
     done = 0
     for importer, importer_paths in by_importer.values():
         summary.formats[importer.name] = len(importer_paths)
-        replace = importer.later_lines_replace
+        later_replace = importer.later_lines_replace
         bulk = None if strict else importer.read_bulk(importer_paths, context)
         if bulk is not None:
-            _store_bulk(ledger, catalog, summary, bulk.table, bulk.table.num_rows, replace)
+            _store_bulk(ledger, catalog, summary, bulk.table, bulk.table.num_rows, later_replace)
             _note_bulk_flags(summary, bulk.table)
             summary.skipped_lines += bulk.issue_count
             summary.issues.extend(bulk.issues[: max(0, LISTED_ISSUES - len(summary.issues))])
@@ -102,7 +104,7 @@ def import_paths(
                 progress(done, len(plan))
 
         items = importer.read_many(importer_paths, context, path_done)
-        _store_items(ledger, catalog, summary, items, strict, replace)
+        _store_items(ledger, catalog, summary, items, strict, later_replace)
     ledger.record_import(
         started_at,
         [str(path) for path in paths],

@@ -263,12 +263,12 @@ class ClaudeCodeImporter(Importer):
     def detect(self, path: Path, head: list[bytes]) -> bool:
         return path.suffix == _SESSION_SUFFIX and any(looks_like_session_line(h) for h in head)
 
-    def files_not_read(self, path: Path, log_suffixes: tuple[str, ...]) -> list[Path]:
+    def files_beside(self, path: Path) -> list[tuple[Path, bool]]:
         # A projects folder is Claude Code's own folder of session logs, so it is not searched.
-        # Elsewhere a .jsonl file whose first line is not a session line is returned too. The
-        # import detects its format, and leaves it to this importer if it is a session.
+        # Elsewhere the files outside the session root are returned, and in it the .jsonl files
+        # whose first line is not a session line (read with the folder unless given away).
         root = _session_root(path)
-        found: list[Path] = []
+        found: list[tuple[Path, bool]] = []
         for folder, subfolders, names in os.walk(path):
             current = Path(folder)
             in_root = current == root or root in current.parents
@@ -278,11 +278,12 @@ class ClaudeCodeImporter(Importer):
             subfolders.sort()
             for name in sorted(names):
                 file = current / name
-                if not name.lower().endswith(log_suffixes) or not file.is_file():
+                if not file.is_file():
                     continue
-                if in_root and name.endswith(_SESSION_SUFFIX) and _starts_as_session(file):
+                session_file = in_root and name.endswith(_SESSION_SUFFIX)
+                if session_file and _starts_as_session(file):
                     continue
-                found.append(file)
+                found.append((file, session_file))
         return found
 
     def read(self, path: Path, context: ImportContext) -> Iterator[ImportItem]:
@@ -300,7 +301,7 @@ class ClaudeCodeImporter(Importer):
         issues: list[LineIssue] = []
         order: dict[str, int] = {}
         for path in paths:
-            for session in find_session_files(path):
+            for session in _sessions([path], context):
                 order[str(session.path)] = len(order)
                 scan = scan_session(session, context)
                 issues.extend(scan.issues)
@@ -319,8 +320,15 @@ class ClaudeCodeImporter(Importer):
     def read_bulk(self, paths: list[Path], context: ImportContext) -> BulkResult | None:
         from truecost.importers.formats.claude_code_bulk import read_sessions_bulk
 
-        sessions = [s for path in paths for s in find_session_files(path)]
-        return read_sessions_bulk(sessions, context)
+        return read_sessions_bulk(_sessions(paths, context), context)
+
+
+def _sessions(paths: list[Path], context: ImportContext) -> list[SessionFile]:
+    """List the session files of ``paths``, without those the import gave to another format."""
+    sessions = [s for path in paths for s in find_session_files(path)]
+    if not context.excluded_files:
+        return sessions
+    return [s for s in sessions if s.path.resolve() not in context.excluded_files]
 
 
 def _session_root(folder: Path) -> Path:
