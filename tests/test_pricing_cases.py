@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -214,3 +215,19 @@ def test_batch_fill_keeps_web_search_fee(ledger: Ledger, catalog: PriceCatalog) 
     )
     # 1,000 input tokens at half of $3/M, plus 10 searches at $10 per thousand.
     assert price_in_ledger(ledger, catalog, call) == Decimal("0.1015")
+
+
+def test_user_batch_multiplier_wins(tmp_path: Path) -> None:
+    # The user's override file follows the shipped one, so its batch multiplier replaces ours.
+    prices = tmp_path / "prices.toml"
+    prices.write_text('[[price]]\nmodel = "claude-sonnet-4-5*"\nbatch_multiplier = "0.25"\n')
+    call = {"input_tokens": 1000}
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    shipped = PriceCatalog().resolve("anthropic", "claude-sonnet-4-5", when, batch=True)
+    user = PriceCatalog([prices]).resolve("anthropic", "claude-sonnet-4-5", when, batch=True)
+    assert shipped is not None
+    assert user is not None
+    # 1,000 input tokens at $3/M, times 0.5 (shipped) or 0.25 (the user's).
+    assert cost_usd(shipped, call) == Decimal("0.0015")
+    assert cost_usd(user, call) == Decimal("0.00075")
+    assert user.notes[-1] == "batch price = 0.25 x standard tokens (prices.toml#1)"

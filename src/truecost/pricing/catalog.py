@@ -17,7 +17,7 @@ NO_BATCH_PRICE = "no batch price in the bundled data"
 
 # Part of the price fingerprint: raise it when a change to truecost's pricing code
 # changes the cost of stored records, so ledgers are repriced on their next open.
-PRICING_LOGIC_VERSION = 8
+PRICING_LOGIC_VERSION = 9
 
 
 def shipped_overrides_path() -> Path:
@@ -73,6 +73,9 @@ class PriceCatalog:
         for label, entry in self._entries:
             if entry.matches(provider, model, when, batch):
                 price = _apply_override(price, entry, label, model, batch)
+        if price is not None and price.batch_fill is not None:
+            factor, note = price.batch_fill
+            price = replace(price, batch_fill=None).tokens_scaled(factor, note)
         return price
 
 
@@ -105,13 +108,13 @@ def _apply_override(
         price = _merge_rates(price, entry)
     if entry.usd_per_hour is not None:
         price = replace(price, usd_per_hour=entry.usd_per_hour)
-    if entry.batch_multiplier is not None and batch and NO_BATCH_PRICE in price.notes:
+    unfilled = NO_BATCH_PRICE in price.notes or price.batch_fill is not None
+    if entry.batch_multiplier is not None and batch and unfilled:
         kept_notes = tuple(n for n in price.notes if n != NO_BATCH_PRICE)
-        # Batch discounts apply to tokens; web searches cost the same in a batch.
-        price = replace(price, notes=kept_notes).tokens_scaled(
-            entry.batch_multiplier,
-            f"batch price = {entry.batch_multiplier} x standard tokens ({label})",
-        )
+        # Batch discounts apply to tokens; web searches cost the same in a batch. A later
+        # override's multiplier replaces an earlier one's, as a user's file follows ours.
+        note = f"batch price = {entry.batch_multiplier} x standard tokens ({label})"
+        price = replace(price, notes=kept_notes, batch_fill=(entry.batch_multiplier, note))
     if entry.discount is not None:
         price = price.scaled(
             Decimal(1) - entry.discount, f"negotiated discount {entry.discount} ({label})"

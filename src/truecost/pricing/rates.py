@@ -48,6 +48,9 @@ class ResolvedPrice:
     usd_per_hour: Decimal = Decimal(0)
     multiplier: Decimal = Decimal(1)
     notes: tuple[str, ...] = field(default=())
+    # A batch multiplier from an override, and its note, applied to the token rates once
+    # every override has been read, so that a later one replaces an earlier one.
+    batch_fill: tuple[Decimal, str] | None = None
 
     def band_for(self, prompt_tokens: int) -> Band:
         """Return the band that prices a request with ``prompt_tokens`` input tokens."""
