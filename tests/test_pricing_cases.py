@@ -177,7 +177,7 @@ def test_call_beyond_record_is_unpriced(ledger: Ledger, catalog: PriceCatalog) -
     call = record("o1-pro", provider="openai", output_tokens=9_000_000_000)
     assert price_in_ledger(ledger, catalog, call) is None
     note = ledger.con.execute("SELECT price_note FROM records WHERE id = ?", [call.id]).fetchall()
-    assert note[0][0].startswith("cost not stored: above $999,999.99")
+    assert note[0][0].startswith("cost not stored: $1,000,000 or more for one record")
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,7 @@ class Group:
 
 # Why a record is unpriced: no price matched, or its cost is more than one record holds.
 NO_PRICE_REASON = "no price known; add the model to a --prices file"
-TOO_COSTLY_REASON = "cost above $999,999.99 in one record; check the token counts"
+TOO_COSTLY_REASON = "cost of $1,000,000 or more in one record; check the token counts"
 
 
 @dataclass

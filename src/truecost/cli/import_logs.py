@@ -66,7 +66,8 @@ def format_summary(summary: ImportSummary, ledger_records: int, unpriced: int) -
     lines = [
         f"files: {summary.files:,} ({', '.join(f'{n} {k}' for k, n in summary.formats.items())})",
         f"records read: {summary.records_read:,}",
-        f"imported: {summary.imported:,} ({summary.unpriced:,} of them unpriced: no known price)",
+        f"imported: {summary.imported:,} ({summary.unpriced:,} of them unpriced; "
+        "'truecost report' lists them with the reason)",
         f"duplicates (already in the ledger or repeated): {summary.duplicates:,}",
         *(
             [f"updated from lines added to a log since it was imported: {summary.replaced:,}"]

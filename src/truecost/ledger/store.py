@@ -297,9 +297,10 @@ def _connect(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
             path.parent.mkdir(parents=True, exist_ok=True)
         return connect(path, read_only=read_only)
     except (duckdb.Error, OSError) as exc:
+        access = "read" if read_only else "read and write"
         raise LedgerError(
             f"{path}: cannot open the ledger ({exc}). Check that it is a truecost ledger, "
-            "that no other process writes to it, and that you may read it."
+            f"that no other process writes to it, and that you may {access} it."
         ) from None
 
 

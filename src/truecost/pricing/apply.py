@@ -168,7 +168,7 @@ _HOURLY_PICO_SQL = """
 # The maximum cost of one record in picodollars, since the cost columns are DECIMAL(18, 12).
 MAX_RECORD_PICO = 10**18 - 1
 TOO_COSTLY_NOTE = (
-    "cost not stored: above $999,999.99 for one record, which the ledger cannot hold; "
+    "cost not stored: $1,000,000 or more for one record, which the ledger cannot hold; "
     "check the token counts, or split the record"
 )
 

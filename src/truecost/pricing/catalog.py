@@ -17,7 +17,7 @@ NO_BATCH_PRICE = "no batch price in the bundled data"
 
 # Part of the price fingerprint: raise it when a change to truecost's pricing code
 # changes the cost of stored records, so ledgers are repriced on their next open.
-PRICING_LOGIC_VERSION = 9
+PRICING_LOGIC_VERSION = 10
 
 
 def shipped_overrides_path() -> Path:
