@@ -245,11 +245,12 @@ def test_invalid_stored_field_is_a_miss(tmp_path: Path, column: str, value: obje
     assert cache.get("c", feature="support", model="m").response == "C"
 
 
-def test_invalid_stored_threshold_is_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("threshold", ["high", 5.0])
+def test_invalid_stored_threshold_is_clear_error(tmp_path: Path, threshold: object) -> None:
     path = tmp_path / "cache.sqlite"
     write_cache_file(path, FIVE_ENTRIES)
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE entries SET threshold = 'high' WHERE id = 1")
+        db.execute("UPDATE entries SET threshold = ? WHERE id = 1", (threshold,))
     with pytest.raises(CacheStoreError, match="entry 1 has an invalid threshold"):
         SemanticCache(TableEmbedder(FIVE_ENTRIES), SQLiteStore(path))
 

@@ -346,7 +346,11 @@ def entry_from_values(values: Sequence[object], where: str) -> Entry:
 def stored_threshold(value: object, entry_id: object, where: str) -> float | None:
     """Return an entry's learned threshold, or raise ``CacheStoreError`` for an invalid one."""
     try:
-        return _optional_number(value)
+        threshold = _optional_number(value)
+        # A cosine similarity lies in [-1, 1], so a threshold outside it can never be met.
+        if threshold is not None and not -1.0 <= threshold <= 1.0:
+            raise ValueError(f"{threshold:g} is outside -1 to 1")
+        return threshold
     except (TypeError, ValueError, UnicodeDecodeError) as exc:
         raise CacheStoreError(
             f"{where}: entry {entry_id!r} has an invalid threshold ({exc}); "
