@@ -335,29 +335,13 @@ def test_nan_similarity_is_a_miss() -> None:
 
 
 def test_put_same_query_replaces_answer() -> None:
-    # Two answers to one text would make every lookup near it ambiguous.
+    # Two responses to one text would make every lookup near it ambiguous.
     cache = make_cache({"q": [1.0, 0.0], "p": unit_at(0.95)}, threshold=0.8, margin=0.1)
     cache.put("q", "answer A", **CONTEXT)
     cache.put("q", "answer B", **CONTEXT)
     assert cache.stats().entries == 1
     assert cache.get("q", **CONTEXT).response == "answer B"
     assert cache.get("p", **CONTEXT).response == "answer B"
-
-
-def test_expired_nearest_falls_back_to_next() -> None:
-    clock = Clock()
-    vectors = {"q": [1.0, 0.0], "old": unit_at(0.95), "new": unit_at(0.85)}
-    cache = SemanticCache(
-        TableEmbedder(vectors), policy=CachePolicy(threshold=0.8, ttl_s=60.0), clock=clock
-    )
-    cache.put("old", "OLD", **CONTEXT)
-    clock.now += 50
-    cache.put("new", "NEW", **CONTEXT)
-    clock.now += 11
-    lookup = cache.get("q", **CONTEXT)
-    assert lookup.kind == "semantic"
-    assert lookup.response == "NEW"
-    assert cache.stats().entries == 1
 
 
 def test_expired_exact_entry_reason() -> None:
@@ -377,15 +361,19 @@ def test_no_system_prompt_shares_empty_partition() -> None:
     assert cache.get("q", system_prompt=None, **CONTEXT).kind == "exact"
 
 
-@pytest.mark.parametrize(("old", "new"), [(0.99, 0.9), (0.9, 0.99)], ids=["nearest", "conflict"])
-def test_expired_entry_does_not_make_ambiguous(old: float, new: float) -> None:
-    # Two entries with different answers close together, of which the older has expired:
-    # nearest to the query or not, it must not make the lookup ambiguous.
+@pytest.mark.parametrize(
+    ("old", "new", "margin"),
+    [(0.95, 0.85, 0.0), (0.99, 0.9, 0.15), (0.9, 0.99, 0.15)],
+    ids=["nearest", "nearest-ambiguous", "other-ambiguous"],
+)
+def test_expired_entry_decides_nothing(old: float, new: float, margin: float) -> None:
+    # The older of two entries with different responses has expired. Whether it is the
+    # nearest or only close to the nearest, the valid entry must serve the lookup.
     clock = Clock()
     vectors = {"q": [1.0, 0.0], "old": unit_at(old), "new": unit_at(new)}
     cache = SemanticCache(
         TableEmbedder(vectors),
-        policy=CachePolicy(threshold=0.85, margin=0.15, ttl_s=60.0),
+        policy=CachePolicy(threshold=0.8, margin=margin, ttl_s=60.0),
         clock=clock,
     )
     cache.put("old", "OLD", **CONTEXT)
@@ -395,3 +383,4 @@ def test_expired_entry_does_not_make_ambiguous(old: float, new: float) -> None:
     lookup = cache.get("q", **CONTEXT)
     assert lookup.kind == "semantic"
     assert lookup.response == "NEW"
+    assert cache.stats().entries == 1

@@ -244,14 +244,16 @@ def test_read_only_ledger_reported(logs: Path, capsys: pytest.CaptureFixture[str
         ledger.chmod(0o444)
         probe = as_nobody(["--help"], folder)
         if probe.returncode != 0:
-            pytest.skip(f"user nobody cannot run this Python: {probe.stderr.strip()[-200:]}")
+            pytest.skip(
+                f"the unprivileged user cannot run this Python: {probe.stderr.strip()[-200:]}"
+            )
         done = as_nobody(["report", "--ledger", "ro.duckdb", "--format", "json"], folder)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["requests"] == 3
     assert "Traceback" not in done.stderr
 
 
-def test_times_shown_in_utc_whatever_machine_zone(tmp_path: Path) -> None:
+def test_times_in_utc_any_zone(tmp_path: Path) -> None:
     # DuckDB returns TIMESTAMPTZ values in the session's zone, which defaults to the machine's.
     path = tmp_path / "tz.csv"
     path.write_text(
@@ -271,7 +273,7 @@ def test_times_shown_in_utc_whatever_machine_zone(tmp_path: Path) -> None:
         assert json.loads(done.stdout)["timestamp"] == "2026-03-31T23:59:59.000000+00:00"
 
 
-def test_cleanup_error_after_interrupt_is_interrupt() -> None:
+def test_cleanup_error_after_interrupt() -> None:
     # Ctrl-C during a query aborts the transaction, so a cleanup step then fails with an
     # error of its own, raised while handling the interrupt.
     from truecost.cli.main import _is_interrupt

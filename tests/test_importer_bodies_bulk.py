@@ -144,7 +144,7 @@ def test_bulk_escaped_strings(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("tokens", [10**10 - 1, 10**10, 10**10 + 1, 10**18, 2**63 - 1])
 def test_bulk_large_counts(tmp_path: Path, tokens: int) -> None:
-    # Counts of up to 10 digits stay on the SQL path; longer ones go to the Python path,
+    # Counts of up to 10 digits stay on the SQL path. Longer ones go to the Python path,
     # which rejects those above MAX_TOKENS.
     good = openai_lines(1)
     body = orjson.loads(good[0])

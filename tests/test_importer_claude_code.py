@@ -454,7 +454,7 @@ def test_other_log_in_projects_reported(tmp_path: Path, strict: bool) -> None:
         summary = import_paths(ledger, [tmp_path], catalog, ImportContext())
     reasons = [str(issue) for issue in summary.issues]
     assert any("app.jsonl: not a Claude Code session log" in reason for reason in reasons)
-    # The sessions' requests, as when the folder holds nothing else.
+    # The sessions' requests, as when the folder contains nothing else.
     assert summary.imported == 177
 
 
@@ -464,7 +464,7 @@ def import_summary(paths: list[Path]) -> ImportSummary:
 
 
 def test_sessions_outside_projects_folder_read(tmp_path: Path) -> None:
-    # A folder holding projects/ and another folder of sessions, an API body and a rotated log.
+    # A folder containing projects/, and another folder of a session, an API body and a rotated log.
     sessions = sorted(next((SAMPLE / "projects").iterdir()).glob("*.jsonl"))
     (tmp_path / "projects" / "p1").mkdir(parents=True)
     (tmp_path / "other").mkdir()
@@ -482,8 +482,8 @@ def test_sessions_outside_projects_folder_read(tmp_path: Path) -> None:
 
 
 def test_log_in_session_folder_given_twice(tmp_path: Path) -> None:
-    # Bodies kept among sessions, named itself and through the folder: read once, by their
-    # own importer, and not reported as a session that gave nothing.
+    # A bodies file kept among sessions, named itself and through its folder, is read once by
+    # its own importer, and not reported as a session that gave nothing.
     shutil.copytree(next((SAMPLE / "projects").iterdir()), tmp_path / "proj")
     body = tmp_path / "proj" / "app.jsonl"
     shutil.copy(DATA / "api-responses" / "anthropic" / "bodies.jsonl", body)

@@ -166,7 +166,7 @@ def test_same_id_twice_is_one_record(ledger: Ledger, catalog: PriceCatalog) -> N
 
 
 def test_costliest_storable_call(ledger: Ledger, catalog: PriceCatalog) -> None:
-    # o1-pro output at $600/M: 1,000,000,000 tokens cost $600,000, which one record holds.
+    # o1-pro output at $600/M: 1,000,000,000 tokens cost $600,000, which one record can store.
     call = record("o1-pro", provider="openai", output_tokens=1_000_000_000)
     assert price_in_ledger(ledger, catalog, call) == Decimal("600000")
 

@@ -95,12 +95,12 @@ def test_folder_of_compressed_logs_says_so(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("header", "shown"),
+    ("header", "listed"),
     [("id,timestamp,mdl,input_tokens", "id, timestamp, mdl, input_tokens"), ("a;b;c", "a;b;c")],
 )
-def test_csv_without_required_columns_named(tmp_path: Path, header: str, shown: str) -> None:
+def test_csv_without_required_columns_named(tmp_path: Path, header: str, listed: str) -> None:
     path = tmp_path / "usage.csv"
     path.write_text(header + "\n1,2,3,4\n", encoding="utf-8")
     with pytest.raises(UnknownFormatError, match="needs the columns timestamp and model") as raised:
         detect_file(path)
-    assert f"its header has: {shown}." in str(raised.value)
+    assert f"its header has: {listed}." in str(raised.value)

@@ -113,7 +113,7 @@ class Group:
         return self.usd / priced if priced and self.usd is not None else None
 
 
-# Why a record is unpriced: no price matched, or its cost is more than one record holds.
+# Why a record is unpriced: no price matched, or its cost is more than one record can store.
 NO_PRICE_REASON = "no price known; add the model to a --prices file"
 TOO_COSTLY_REASON = "cost of $1,000,000 or more in one record; check the token counts"
 

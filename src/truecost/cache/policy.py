@@ -65,7 +65,7 @@ def learned_threshold(evidence: EntryEvidence, policy: CachePolicy) -> float:
     return max(policy.threshold, guard)
 
 
-# The miss reason of a nearest entry too close to one with another answer.
+# The miss reason when the nearest entry is too close to one with another response.
 AMBIGUOUS = "ambiguous"
 
 

@@ -63,7 +63,7 @@ class RedisStore:
             raise CacheStoreError("the Redis store needs the package: pip install redis") from exc
         self.url = url
         # The URL as messages show it: a password in it is masked.
-        self.shown_url = _masked(url)
+        self.masked_url = _masked(url)
         self.prefix = prefix
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
         self._redis: Any = redis.Redis.from_url(
@@ -84,7 +84,7 @@ class RedisStore:
         for key, value in wanted.items():
             if key in found and found[key] != value:
                 raise CacheStoreError(
-                    f"Redis cache {self.prefix} at {self.shown_url} was built with {key} "
+                    f"Redis cache {self.prefix} at {self.masked_url} was built with {key} "
                     f"{found[key]!r}, not {value!r}; use the same backend or another prefix"
                 )
         self._call(self._redis.hset, self._key("meta"), mapping=wanted)
@@ -191,7 +191,7 @@ class RedisStore:
             return decode_vector(blob, dimensions)
         except ValueError as exc:
             raise CacheStoreError(
-                f"Redis cache {self.prefix} at {self.shown_url}: entry {entry_id} has an invalid "
+                f"Redis cache {self.prefix} at {self.masked_url}: entry {entry_id} has an invalid "
                 f"vector ({exc}); delete that entry (RedisStore.delete([{entry_id}])) "
                 "or every entry under the prefix (RedisStore.clear())"
             ) from exc
@@ -206,7 +206,7 @@ class RedisStore:
         try:
             return function(*args, **kwargs)
         except self._errors as exc:
-            raise CacheStoreError(f"Redis cache at {self.shown_url} failed: {exc}") from exc
+            raise CacheStoreError(f"Redis cache at {self.masked_url} failed: {exc}") from exc
 
 
 def _encode(value: object) -> str:

@@ -92,9 +92,9 @@ def _vectors_from(payload: Any, count: int, url: str) -> Vectors:
         ) from exc
     lengths = sorted({len(row) if isinstance(row, list) else -1 for row in rows})
     if -1 in lengths or len(lengths) > 1:
-        shown = ", ".join("not a list" if n < 0 else str(n) for n in lengths)
+        found = ", ".join("not a list" if n < 0 else str(n) for n in lengths)
         raise EmbeddingError(
-            f"embeddings endpoint {url} returned embeddings of different lengths ({shown}); "
+            f"embeddings endpoint {url} returned embeddings of different lengths ({found}); "
             "check the model it serves"
         )
     try:

@@ -220,8 +220,8 @@ class SemanticCache:
             self._stats.skipped_puts += 1
             return None
         now = self._clock()
-        # A newer answer to the same text replaces the stored one: two entries with different
-        # answers at similarity 1.0 would make every lookup near them ambiguous.
+        # A newer response to the same text replaces the stored one, because two entries with
+        # different responses at similarity 1.0 would make every lookup near them ambiguous.
         earlier = self.store.find_exact(partition, digest(text))
         if earlier is not None:
             self._drop([earlier.id])

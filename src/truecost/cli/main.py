@@ -103,7 +103,7 @@ def _is_interrupt(exc: BaseException) -> bool:
     reads into an error whose message names ``KeyboardInterrupt``.
 
     A cleanup step that fails after the interrupt raises an error of its own, so the
-    errors it was raised during are looked at too.
+    errors it was raised while handling are checked too.
     """
     seen: BaseException | None = exc
     while seen is not None:

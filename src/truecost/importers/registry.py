@@ -166,8 +166,8 @@ def _plan_beside(path: Path, claimer: Importer, read_with_folder: bool, plan: Im
     """Plan a file kept in a folder that ``claimer`` reads as a whole.
 
     ``read_with_folder`` is True when ``claimer`` reads the file with the folder. Such a file
-    that only ``claimer`` recognises, or none, is left to it; one another format takes, or
-    one planned already, is excluded from the folder's reading.
+    is left to ``claimer`` when no other format recognises it. A file that another format
+    takes, or that is planned already, is excluded from the folder's reading.
     """
     resolved = path.resolve()
     if resolved in plan.seen:

@@ -169,7 +169,7 @@ class Ledger:
             select = priced_select_sql("fresh", "rates", IMPORT_COLUMNS)
             inserted = first_row(self.con.execute(f"INSERT INTO records {select}"))
         finally:
-            # After an interrupt the transaction is aborted and these fail too; the caller's
+            # After an interrupt the transaction is aborted and these fail too. The caller's
             # rollback removes them, and the first error is the one to report.
             with contextlib.suppress(duckdb.Error):
                 self.con.unregister("rates")

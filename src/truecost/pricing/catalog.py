@@ -111,8 +111,8 @@ def _apply_override(
     unfilled = NO_BATCH_PRICE in price.notes or price.batch_fill is not None
     if entry.batch_multiplier is not None and batch and unfilled:
         kept_notes = tuple(n for n in price.notes if n != NO_BATCH_PRICE)
-        # Batch discounts apply to tokens; web searches cost the same in a batch. A later
-        # override's multiplier replaces an earlier one's, as a user's file follows ours.
+        # Batch discounts apply to tokens, and web searches cost the same in a batch. A later
+        # override's multiplier replaces an earlier one's, because a user's file follows ours.
         note = f"batch price = {entry.batch_multiplier} x standard tokens ({label})"
         price = replace(price, notes=kept_notes, batch_fill=(entry.batch_multiplier, note))
     if entry.discount is not None:

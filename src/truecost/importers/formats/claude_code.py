@@ -265,8 +265,8 @@ class ClaudeCodeImporter(Importer):
 
     def files_beside(self, path: Path) -> list[tuple[Path, bool]]:
         # A projects folder is Claude Code's own folder of session logs, so it is not searched.
-        # Elsewhere the files outside the session root are returned, and in it the .jsonl files
-        # whose first line is not a session line (read with the folder unless given away).
+        # Elsewhere every file outside the session root is returned, and inside it every .jsonl
+        # file whose first line is not a session line, which is read with the folder.
         root = _session_root(path)
         found: list[tuple[Path, bool]] = []
         for folder, subfolders, names in os.walk(path):

@@ -282,13 +282,13 @@ class CsvImporter(_TableImporter):
     def near_miss(self, path: Path, head: list[bytes]) -> str | None:
         if path.suffix.lower() != ".csv" or not head:
             return None
-        header = next(csv.reader([head[0].decode("utf-8-sig", "replace")]), [])
-        shown = (
-            ", ".join(header[:12]) if len(header) > 1 else head[0][:80].decode("utf-8", "replace")
-        )
+        first_line = head[0].decode("utf-8-sig", "replace")
+        header = next(csv.reader([first_line]), [])
+        # One cell means another separator, so the line is shown as it is.
+        columns = ", ".join(header[:12]) if len(header) > 1 else first_line[:80]
         return (
             f"a CSV usage table needs the columns timestamp and model, and its header has: "
-            f"{shown}. Rename the columns, map them with --column timestamp=COLUMN "
+            f"{columns}. Rename the columns, map them with --column timestamp=COLUMN "
             "--column model=COLUMN, or check that the file is comma-separated"
         )
 
